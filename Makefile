@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# pvsync - see README.
+#
+#   make                 build pvsync.ko (and pvsync_kunit.ko where the target
+#                        kernel has KUnit) against KDIR
+#   make check           install what is missing, build the test kernel, run
+#                        every KUnit suite and smoke in QEMU; ends "N passed, N failed"
+#   make run             boot a 4-vCPU VM and run every experiment; print a report
+#   make bench           the benchmarks, in one VM boot
+#   make clean
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+PWD := $(CURDIR)
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(PWD) modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(PWD) clean
+
+check:
+	@scripts/check
+
+run:
+	@scripts/run
+
+bench:
+	@scripts/bench
+
+.PHONY: all modules clean check run bench

@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kapi.h - the only door from pvsync's C++ into the kernel.
+ *
+ * C++ in pvsync includes no kernel header.  Everything it needs from the
+ * kernel (threads, timers, IPIs, per-CPU memory, clocks, printing, debugfs)
+ * is declared here as a plain C function and implemented by the thin glue in
+ * src/glue_*.c, which is the only code that includes kernel headers.  The
+ * glue holds no algorithm: each function is a direct use of one kernel
+ * facility.
+ *
+ * The header is valid C and C++.  It uses only built-in types so that it
+ * needs neither <linux/types.h> nor a libc header: "unsigned long" is the
+ * kernel's size_t on every architecture pvsync builds for.  C users must
+ * have bool (from <linux/types.h>) before including it.
+ */
+#ifndef PVSYNC_KAPI_H
+#define PVSYNC_KAPI_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PVK_PRINTF(f, a) __attribute__((format(printf, f, a)))
+
+/* Log levels understood by pvk_log(), matching the kernel's printk levels. */
+enum pvk_log_level {
+	PVK_LOG_ERR = 3,
+	PVK_LOG_WARNING = 4,
+	PVK_LOG_INFO = 6,
+	PVK_LOG_DEBUG = 7,
+};
+
+/**
+ * pvk_log() - print one message to the kernel log.
+ * @level: one of &enum pvk_log_level.
+ * @fmt: printk format; a trailing newline is added when missing.
+ *
+ * Context: any, including hard irq.
+ */
+void pvk_log(int level, const char *fmt, ...) PVK_PRINTF(2, 3);
+
+/**
+ * pvk_warn_once_report() - WARN once, with a backtrace, about a broken
+ * invariant that pvsync detected and is about to report as a failure.
+ * @what: a short description of the broken invariant.
+ *
+ * Only the first call per module load taints and prints a backtrace; later
+ * calls print one line.  Never BUGs.
+ */
+void pvk_warn_once_report(const char *what);
+
+/**
+ * pvk_snprintf() - format into a buffer, as the kernel's snprintf().
+ * @buf: destination, always NUL-terminated when @size > 0.
+ * @size: size of @buf.
+ * @fmt: printk-style format.
+ *
+ * Return: the length the full output would have had.
+ */
+int pvk_snprintf(char *buf, unsigned long size, const char *fmt, ...)
+	PVK_PRINTF(3, 4);
+
+/**
+ * pvk_vsnprintf() - pvk_snprintf() taking a va_list.
+ * @buf: destination, always NUL-terminated when @size > 0.
+ * @size: size of @buf.
+ * @fmt: printk-style format.
+ * @args: the arguments; __builtin_va_list is va_list in C and C++ alike.
+ *
+ * Return: the length the full output would have had.
+ */
+int pvk_vsnprintf(char *buf, unsigned long size, const char *fmt,
+		  __builtin_va_list args) PVK_PRINTF(3, 0);
+
+/* ------------------------------------------------------------------ */
+/* CPUs, preemption and interrupts                                     */
+
+/**
+ * pvk_this_cpu() - the CPU this code runs on.
+ *
+ * Stable only while preemption or interrupts are disabled; elsewhere it is a
+ * hint (raw_smp_processor_id()).
+ */
+unsigned int pvk_this_cpu(void);
+
+/** pvk_nr_cpu_ids() - one more than the highest possible CPU number. */
+unsigned int pvk_nr_cpu_ids(void);
+
+/** pvk_num_online_cpus() - how many CPUs are online now. */
+unsigned int pvk_num_online_cpus(void);
+
+/**
+ * pvk_nth_online_cpu() - the @n-th online CPU, counting from 0, wrapping
+ * around the online mask; used to spread threads over CPUs.
+ * @n: any index.
+ */
+unsigned int pvk_nth_online_cpu(unsigned int n);
+
+/** pvk_preempt_disable() - preempt_disable(). */
+void pvk_preempt_disable(void);
+/** pvk_preempt_enable() - preempt_enable(); may reschedule. */
+void pvk_preempt_enable(void);
+/** pvk_preemptible() - true where the caller may be preempted or migrate. */
+bool pvk_preemptible(void);
+
+/** pvk_local_irq_save() - local_irq_save(); returns the flags to restore. */
+unsigned long pvk_local_irq_save(void);
+/** pvk_local_irq_restore() - local_irq_restore(@flags). */
+void pvk_local_irq_restore(unsigned long flags);
+/** pvk_irqs_disabled() - irqs_disabled(). */
+bool pvk_irqs_disabled(void);
+/** pvk_in_hardirq() - true in hard-irq context. */
+bool pvk_in_hardirq(void);
+
+/* ------------------------------------------------------------------ */
+/* Memory                                                              */
+
+/**
+ * pvk_zalloc() - zeroed, cache-line aligned kernel memory.
+ * @size: bytes; large sizes come from vmalloc.
+ *
+ * Context: process context, may sleep.
+ * Return: the memory, or NULL.
+ */
+void *pvk_zalloc(unsigned long size);
+/** pvk_free() - free memory from pvk_zalloc(); NULL is ignored. */
+void pvk_free(void *p);
+
+/**
+ * pvk_percpu_zalloc() - zeroed per-CPU memory of @size bytes per CPU.
+ * @size: bytes per CPU.
+ * @align: alignment, a power of two up to PAGE_SIZE.
+ *
+ * Return: a per-CPU cookie for pvk_per_cpu_ptr(), or NULL.
+ */
+void *pvk_percpu_zalloc(unsigned long size, unsigned long align);
+/** pvk_percpu_free() - free a cookie from pvk_percpu_zalloc(). */
+void pvk_percpu_free(void *pcp);
+/** pvk_per_cpu_ptr() - @cpu's instance of the per-CPU cookie @pcp. */
+void *pvk_per_cpu_ptr(void *pcp, unsigned int cpu);
+
+/* ------------------------------------------------------------------ */
+/* Time                                                                */
+
+/** pvk_now_ns() - monotonic time in ns (ktime_get_ns()). Any context. */
+unsigned long long pvk_now_ns(void);
+
+/** pvk_tsc_khz() - the TSC frequency in kHz, 0 when unknown. */
+unsigned long pvk_tsc_khz(void);
+
+/**
+ * pvk_msleep_interruptible() - sleep up to @ms milliseconds.
+ * @ms: how long.
+ *
+ * Return: true when a signal cut the sleep short.
+ */
+bool pvk_msleep_interruptible(unsigned int ms);
+
+/** pvk_cond_resched() - let the scheduler run something else if needed. */
+void pvk_cond_resched(void);
+
+/** pvk_signal_pending() - the current task has a signal pending. */
+bool pvk_signal_pending(void);
+
+/* ------------------------------------------------------------------ */
+/* Threads                                                             */
+
+struct pvk_thread;
+
+/**
+ * pvk_thread_start() - start a kernel thread bound to one CPU.
+ * @fn: the thread's body; its return value is what pvk_thread_stop() gives.
+ * @arg: passed to @fn.
+ * @cpu: the CPU to bind to; must be online.
+ * @name: thread name, "pvsync/%u" style, copied.
+ *
+ * The thread runs until @fn returns.  @fn must poll pvk_thread_should_stop()
+ * often if it loops.
+ *
+ * Context: process context, may sleep.
+ * Return: a handle, or NULL when the thread could not be created.
+ */
+struct pvk_thread *pvk_thread_start(int (*fn)(void *arg), void *arg,
+				    unsigned int cpu, const char *name);
+
+/**
+ * pvk_thread_stop() - ask a thread to stop, wait for it, and free it.
+ * @t: a handle from pvk_thread_start().
+ *
+ * Safe whether @fn already returned or not.
+ *
+ * Return: @fn's return value, or -EINTR if it never ran.
+ */
+int pvk_thread_stop(struct pvk_thread *t);
+
+/** pvk_thread_should_stop() - kthread_should_stop() for the current thread. */
+bool pvk_thread_should_stop(void);
+
+/* ------------------------------------------------------------------ */
+/* Interrupts on demand                                                */
+
+/**
+ * pvk_run_on_cpu() - run @fn(@arg) on @cpu in hard-irq context (an IPI),
+ * or directly with irqs off when @cpu is the caller's CPU.
+ * @cpu: target CPU, online.
+ * @fn: the function; must not sleep.
+ * @arg: its argument.
+ * @wait: wait until @fn has returned.
+ *
+ * Return: 0, or a negative errno when @cpu is offline.
+ */
+int pvk_run_on_cpu(unsigned int cpu, void (*fn)(void *arg), void *arg,
+		   bool wait);
+
+struct pvk_irq_timer;
+
+/**
+ * pvk_irq_timer_create() - a periodic hard-irq timer pinned to one CPU.
+ * @fn: runs in hard-irq context on the timer's CPU at every expiry.
+ * @arg: passed to @fn.
+ * @period_ns: interval between expiries.
+ *
+ * The timer is created stopped; pvk_irq_timer_start_here() arms it.
+ *
+ * Context: process context, may sleep.
+ * Return: a handle, or NULL.
+ */
+struct pvk_irq_timer *pvk_irq_timer_create(void (*fn)(void *arg), void *arg,
+					   unsigned long long period_ns);
+
+/**
+ * pvk_irq_timer_start_here() - arm @t pinned to the calling CPU.
+ * @t: a stopped timer.
+ *
+ * Context: a thread bound to one CPU, so that "here" stays true.
+ */
+void pvk_irq_timer_start_here(struct pvk_irq_timer *t);
+
+/**
+ * pvk_irq_timer_destroy() - cancel @t, wait for a running @fn, free it.
+ * @t: a handle from pvk_irq_timer_create(), or NULL.
+ */
+void pvk_irq_timer_destroy(struct pvk_irq_timer *t);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PVSYNC_KAPI_H */

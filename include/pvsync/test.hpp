@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * test.hpp - expectations for C++ test bodies (see test.h for the runners).
+ *
+ *   PV_CASE(suite, name) { ... }    defines the body listed in cases.h
+ *   PV_EXPECT(t, cond)              record a failure, keep going
+ *   PV_EXPECT_EQ(t, a, b)           the same, printing both integer values
+ *   PV_ASSERT(t, cond)              record a failure and leave the body
+ *   PV_SKIP(t, reason)              mark the case skipped and leave
+ */
+#ifndef PVSYNC_TEST_HPP
+#define PVSYNC_TEST_HPP
+
+#include <pvsync/kapi.h>
+#include <pvsync/test.h>
+#include <pvsync/cases.h>
+
+namespace pv::test {
+
+void fail(struct pvsync_test *t, const char *file, int line, const char *fmt,
+	  ...) PVK_PRINTF(4, 5);
+void log(struct pvsync_test *t, const char *fmt, ...) PVK_PRINTF(2, 3);
+void skip(struct pvsync_test *t, const char *reason);
+
+} /* namespace pv::test */
+
+#define PV_CASE(suite, name) \
+	extern "C" void pvsync_case_##suite##__##name(struct pvsync_test *t)
+
+#define PV_EXPECT(t, cond)                                               \
+	do {                                                             \
+		if (!(cond))                                             \
+			::pv::test::fail(t, __FILE__, __LINE__,          \
+					 "expected %s", #cond);          \
+	} while (0)
+
+#define PV_EXPECT_EQ(t, a, b)                                            \
+	do {                                                             \
+		const auto pv_a_ = (a);                                  \
+		const auto pv_b_ = (b);                                  \
+		if (!(pv_a_ == pv_b_))                                   \
+			::pv::test::fail(t, __FILE__, __LINE__,          \
+				"expected %s == %s, got %lld (0x%llx) vs %lld (0x%llx)", \
+				#a, #b, (long long)pv_a_,                \
+				(unsigned long long)pv_a_,               \
+				(long long)pv_b_,                        \
+				(unsigned long long)pv_b_);              \
+	} while (0)
+
+#define PV_ASSERT(t, cond)                                               \
+	do {                                                             \
+		if (!(cond)) {                                           \
+			::pv::test::fail(t, __FILE__, __LINE__,          \
+					 "assertion %s failed", #cond);  \
+			return;                                          \
+		}                                                        \
+	} while (0)
+
+#define PV_SKIP(t, reason)                                               \
+	do {                                                             \
+		::pv::test::skip(t, reason);                             \
+		return;                                                  \
+	} while (0)
+
+#endif /* PVSYNC_TEST_HPP */

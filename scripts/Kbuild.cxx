@@ -1,0 +1,58 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Compile freestanding C++ through kbuild.
+#
+# A .cpp object is built the way scripts/Makefile.build builds a .c object:
+# the same compiler flags for this module minus what is C-only or unsafe for
+# C++, the same if_changed_rule machinery (so a second make rebuilds nothing
+# and a header change rebuilds its users through fixdep), and the same
+# objtool pass (so the object carries ORC, retpoline and return-thunk
+# annotations exactly like its C neighbours).  See Documentation/build.rst.
+
+# The C++ driver that matches $(CC): gcc -> g++, gcc-12 -> g++-12, ...
+KCXX ?= $(subst gcc,g++,$(CC))
+
+# C-only warnings and dialect: g++ rejects or warns about each of these.
+cxx_drop_flags := -std=gnu11 -std=gnu89 \
+	-Wstrict-prototypes -Wold-style-definition -Wmissing-prototypes \
+	-Wdeclaration-after-statement -Wno-pointer-sign -Wnested-externs \
+	-Wbad-function-cast -Wold-style-declaration -Wmissing-parameter-type \
+	-Wjump-misses-init -Wno-declaration-after-statement \
+	-Werror=implicit-int -Werror=implicit-function-declaration \
+	-Werror=incompatible-pointer-types -Werror=strict-prototypes \
+	-Werror=designated-init -Wdesignated-init -Wno-main \
+	-Wunused-const-variable=1 -Wunused-const-variable=2
+
+# Function tracing is kept out of C++: every inline template instance lives
+# in a COMDAT section, and __mcount_loc entries pointing into COMDATs that
+# the final link discards break it.  -DCC_USING_* only describe those flags.
+cxx_drop_flags += $(CC_FLAGS_FTRACE) -DCC_USING_FENTRY -DCC_USING_NOP_MCOUNT \
+	-DCC_USING_MCOUNT -DCC_USING_RECORD_MCOUNT
+
+cxx_runtime_flags := -std=gnu++20 -ffreestanding -fno-exceptions -fno-rtti \
+	-fno-threadsafe-statics -fno-use-cxa-atexit -fno-asynchronous-unwind-tables \
+	-nostdinc -isystem $(shell $(KCXX) -print-file-name=include)
+
+# No kernel header reaches C++: LINUXINCLUDE (with its -include of
+# compiler_types.h) is left out on purpose, and so is NOSTDINC_FLAGS.
+cxx_flags = -Wp,-MMD,$(depfile) $(cxx_runtime_flags) \
+	$(filter-out $(cxx_drop_flags),$(_c_flags) $(modkern_cflags)) \
+	$(basename_flags) $(modname_flags)
+
+quiet_cmd_cxx_o_cpp = C++ $(quiet_modtag) $@
+      cmd_cxx_o_cpp = $(KCXX) $(cxx_flags) -c -o $@ $< $(cmd_objtool)
+
+# A freestanding object must not need the C++ runtime: no static
+# constructors or destructors, no operator new/delete, no __cxa_* helper.
+quiet_cmd_cxx_runtime_check = CXXCHK  $@
+      cmd_cxx_runtime_check = $(CONFIG_SHELL) $(src)/scripts/check-cxx-object \
+	"$(OBJDUMP)" "$(NM)" $@
+
+define rule_cxx_o_cpp
+	$(call cmd_and_fixdep,cxx_o_cpp)
+	$(call cmd,cxx_runtime_check)
+	$(call cmd,gen_objtooldep)
+endef
+
+$(obj)/%.o: $(src)/%.cpp FORCE
+	$(call if_changed_rule,cxx_o_cpp)
