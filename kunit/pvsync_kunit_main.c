@@ -50,8 +50,8 @@ static void pvsync_kunit_run(struct kunit *test, enum pvsync_case_id id)
 PVSYNC_SUITES(PVSYNC_KUNIT_WRAPPERS)
 
 /* One suite per cases.h list, named pvsync_<suite>, cases by plain name. */
-#define PVSYNC_KUNIT_CASE(suite, name) \
-	{ .run_case = suite##__##name, .name = #name },
+#define PVSYNC_KUNIT_CASE(suite, case_name) \
+	{ .run_case = suite##__##case_name, .name = #case_name },
 #define PVSYNC_KUNIT_SUITE(suite, CASES)                                \
 	static struct kunit_case suite##_kunit_cases[] = {              \
 		CASES(PVSYNC_KUNIT_CASE)                                \

@@ -8,6 +8,12 @@
 struct dentry;
 
 int pvsync_selftest_debugfs_init(struct dentry *root);
-void pvsync_selftest_debugfs_exit(void);
+
+/* Create every experiment's directory, after applying pvsync.defaults. */
+int pvsync_experiments_init(struct dentry *root, const char *defaults);
+/* Tell running experiments to stop; the first step of module exit. */
+void pvsync_experiments_stop(void);
+/* Free experiment state, once debugfs has no user left. */
+void pvsync_experiments_exit(void);
 
 #endif /* PVSYNC_GLUE_H */

@@ -7,6 +7,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 
+#include <pvsync/experiment.h>
 #include <pvsync/kapi.h>
 #include <pvsync/test.h>
 
@@ -23,33 +24,53 @@ bool pvsync_inject_harness_failure(void)
 }
 EXPORT_SYMBOL_GPL(pvsync_inject_harness_failure);
 
+static char *defaults = "";
+module_param(defaults, charp, 0444);
+MODULE_PARM_DESC(defaults,
+		 "experiment defaults, e.g. \"locks.threads=8,locks.lock=ticket\"");
+
 static struct dentry *pvsync_debugfs_root;
 
 static int __init pvsync_init(void)
 {
 	int ret;
 
-	pvsync_debugfs_root = debugfs_create_dir("pvsync", NULL);
-	if (IS_ERR(pvsync_debugfs_root))
-		return PTR_ERR(pvsync_debugfs_root);
-
-	ret = pvsync_selftest_debugfs_init(pvsync_debugfs_root);
-	if (ret) {
-		debugfs_remove_recursive(pvsync_debugfs_root);
+	ret = pvsync_core_init();
+	if (ret)
 		return ret;
+
+	pvsync_debugfs_root = debugfs_create_dir("pvsync", NULL);
+	if (IS_ERR(pvsync_debugfs_root)) {
+		ret = PTR_ERR(pvsync_debugfs_root);
+		goto out_core;
 	}
+	ret = pvsync_selftest_debugfs_init(pvsync_debugfs_root);
+	if (ret)
+		goto out_debugfs;
+	ret = pvsync_experiments_init(pvsync_debugfs_root, defaults);
+	if (ret)
+		goto out_debugfs;
 	pr_info("pvsync: loaded, debugfs at /sys/kernel/debug/pvsync\n");
 	return 0;
+
+out_debugfs:
+	debugfs_remove_recursive(pvsync_debugfs_root);
+out_core:
+	pvsync_core_exit();
+	return ret;
 }
 
 static void __exit pvsync_exit(void)
 {
 	/*
-	 * debugfs_remove_recursive() waits for every file operation in
-	 * progress to return, so nothing below runs under a reader.
+	 * Ask running experiments to stop first; debugfs_remove_recursive()
+	 * then waits for every file operation in progress (a run's write())
+	 * to return, so nothing below runs under a reader or a run.
 	 */
+	pvsync_experiments_stop();
 	debugfs_remove_recursive(pvsync_debugfs_root);
-	pvsync_selftest_debugfs_exit();
+	pvsync_experiments_exit();
+	pvsync_core_exit();
 }
 
 module_init(pvsync_init);

@@ -69,7 +69,3 @@ int pvsync_selftest_debugfs_init(struct dentry *root)
 			    &pvsync_selftest_fops);
 	return 0;
 }
-
-void pvsync_selftest_debugfs_exit(void)
-{
-}

@@ -19,6 +19,7 @@
 #include <pvsync/kapi.h>
 #include <pvsync/selftest.h>
 #include <pvsync/test.hpp>
+#include <pvsync/text_buf.hpp>
 
 namespace {
 
@@ -42,57 +43,7 @@ PVSYNC_SUITES(PV_SUITE_CASES)
 	{ "pvsync_" #suite, suite##_cases, sizeof(suite##_cases) / sizeof(Case) },
 constexpr Suite suites[] = { PVSYNC_SUITES(PV_SUITE_ENTRY) };
 
-/* Appends whole lines to a bounded buffer; a line that does not fit is
- * dropped and counted, never split. */
-class KtapWriter {
-public:
-	KtapWriter(char *buf, unsigned long size) : buf_(buf), size_(size) {}
-
-	void line(const char *fmt, ...) PVK_PRINTF(2, 3)
-	{
-		char tmp[256];
-		__builtin_va_list args;
-		int n;
-
-		__builtin_va_start(args, fmt);
-		n = pvk_vsnprintf(tmp, sizeof(tmp), fmt, args);
-		__builtin_va_end(args);
-		if (n < 0)
-			return;
-		if ((unsigned long)n >= sizeof(tmp))
-			n = sizeof(tmp) - 1;
-		/* The line, its newline and a final NUL must fit. */
-		if (len_ + n + 2 > size_) {
-			dropped_++;
-			return;
-		}
-		for (int i = 0; i < n; i++)
-			buf_[len_++] = tmp[i];
-		buf_[len_++] = '\n';
-		buf_[len_] = '\0';
-	}
-
-	unsigned long finish()
-	{
-		if (dropped_) {
-			/* Make room for the note by cutting whole lines. */
-			while (len_ > 0 && len_ + 64 > size_) {
-				len_--;
-				while (len_ > 0 && buf_[len_ - 1] != '\n')
-					len_--;
-			}
-			line("# selftest: %u lines did not fit the buffer",
-			     dropped_);
-		}
-		return len_;
-	}
-
-private:
-	char *buf_;
-	unsigned long size_;
-	unsigned long len_ = 0;
-	unsigned int dropped_ = 0;
-};
+using KtapWriter = pv::TextBuf;
 
 struct SelftestRun {
 	KtapWriter *out;

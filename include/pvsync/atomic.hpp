@@ -360,17 +360,6 @@ static inline T atomic_cond_read_relaxed(const T *p, Cond cond)
 	return smp_cond_load_relaxed(p, cond);
 }
 
-/* The time-stamp counter, for cycle counts in the cost experiments. */
-static inline uint64_t rdtsc_ordered()
-{
-	uint32_t lo, hi;
-
-	/* RDTSCP waits for earlier instructions; LFENCE keeps later ones
-	 * from starting before the read. */
-	asm volatile("rdtscp; lfence" : "=a"(lo), "=d"(hi) : : "rcx", "memory");
-	return (static_cast<uint64_t>(hi) << 32) | lo;
-}
-
 } /* namespace pv */
 
 #endif /* PVSYNC_ATOMIC_HPP */

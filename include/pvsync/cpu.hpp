@@ -13,9 +13,39 @@
 #ifndef PVSYNC_CPU_HPP
 #define PVSYNC_CPU_HPP
 
+#include <stdint.h>
+
 #include <pvsync/kapi.h>
 
 namespace pv {
+
+/* The time-stamp counter, for delays and cycle counts. */
+static inline uint64_t rdtsc()
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (static_cast<uint64_t>(hi) << 32) | lo;
+}
+
+/* The TSC read in program order: RDTSCP waits for earlier instructions,
+ * the LFENCE keeps later ones from starting before the read. */
+static inline uint64_t rdtsc_ordered()
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdtscp; lfence" : "=a"(lo), "=d"(hi) : : "rcx", "memory");
+	return (static_cast<uint64_t>(hi) << 32) | lo;
+}
+
+/* Busy-wait for @cycles TSC cycles. */
+static inline void delay_cycles(uint64_t cycles)
+{
+	uint64_t start = rdtsc();
+
+	while (rdtsc() - start < cycles)
+		asm volatile("rep; nop" ::: "memory");
+}
 
 /* This CPU's number; stable only under a PreemptGuard or IrqSaveGuard. */
 static inline unsigned int this_cpu()

@@ -163,6 +163,17 @@ void pvk_cond_resched(void);
 /** pvk_signal_pending() - the current task has a signal pending. */
 bool pvk_signal_pending(void);
 
+/**
+ * pvk_run_should_stop() - an experiment run must wind down now: the module
+ * is being unloaded, or the task that started the run has a signal pending.
+ *
+ * Context: the task that called an experiment's run (the debugfs writer).
+ */
+bool pvk_run_should_stop(void);
+
+/** pvk_module_unloading() - rmmod has begun; runs must end promptly. */
+bool pvk_module_unloading(void);
+
 /* ------------------------------------------------------------------ */
 /* Threads                                                             */
 
