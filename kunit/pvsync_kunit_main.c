@@ -52,19 +52,28 @@ PVSYNC_SUITES(PVSYNC_KUNIT_WRAPPERS)
 /* One suite per cases.h list, named pvsync_<suite>, cases by plain name. */
 #define PVSYNC_KUNIT_CASE(suite, case_name) \
 	{ .run_case = suite##__##case_name, .name = #case_name },
-#define PVSYNC_KUNIT_SUITE(suite, CASES)                                \
-	static struct kunit_case suite##_kunit_cases[] = {              \
-		CASES(PVSYNC_KUNIT_CASE)                                \
-		{}                                                      \
-	};                                                              \
-	static struct kunit_suite suite##_kunit_suite = {               \
-		.name = "pvsync_" #suite,                               \
-		.test_cases = suite##_kunit_cases,                      \
-	};
-PVSYNC_SUITES(PVSYNC_KUNIT_SUITE)
 
-#define PVSYNC_KUNIT_SUITE_PTR(suite, CASES) &suite##_kunit_suite,
-kunit_test_suites(PVSYNC_SUITES(PVSYNC_KUNIT_SUITE_PTR));
+static struct kunit_case harness_kunit_cases[] = {
+	PVSYNC_HARNESS_CASES(PVSYNC_KUNIT_CASE)
+	{}
+};
+
+static struct kunit_suite harness_kunit_suite = {
+	.name = "pvsync_harness",
+	.test_cases = harness_kunit_cases,
+};
+
+static struct kunit_case qspinlock_kunit_cases[] = {
+	PVSYNC_QSPINLOCK_CASES(PVSYNC_KUNIT_CASE)
+	{}
+};
+
+static struct kunit_suite qspinlock_kunit_suite = {
+	.name = "pvsync_qspinlock",
+	.test_cases = qspinlock_kunit_cases,
+};
+
+kunit_test_suites(&harness_kunit_suite, &qspinlock_kunit_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit suites of pvsync");

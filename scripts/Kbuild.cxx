@@ -43,10 +43,11 @@ quiet_cmd_cxx_o_cpp = C++ $(quiet_modtag) $@
       cmd_cxx_o_cpp = $(KCXX) $(cxx_flags) -c -o $@ $< $(cmd_objtool)
 
 # A freestanding object must not need the C++ runtime: no static
-# constructors or destructors, no operator new/delete, no __cxa_* helper.
+# constructors or destructors, no operator new/delete, no __cxa_* helper;
+# and it must not emit code in COMDAT groups (see check-cxx-object).
 quiet_cmd_cxx_runtime_check = CXXCHK  $@
       cmd_cxx_runtime_check = $(CONFIG_SHELL) $(src)/scripts/check-cxx-object \
-	"$(OBJDUMP)" "$(NM)" $@
+	"$(OBJDUMP)" "$(NM)" "$(READELF)" $@
 
 define rule_cxx_o_cpp
 	$(call cmd_and_fixdep,cxx_o_cpp)

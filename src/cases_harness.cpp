@@ -375,6 +375,10 @@ int sb_cpu_b(void *arg)
 		uint32_t r = smp_load_acquire(&s->round);	/* pairs with A's release */
 
 		if (r == seen) {
+			/* On a kernel without full preemption, a spinner that
+			 * never yields starves whatever else needs this CPU
+			 * (the runner's own wake-ups included). */
+			pvk_cond_resched();
 			cpu_relax();
 			continue;
 		}
@@ -409,6 +413,7 @@ uint32_t sb_run(SbShared *s, bool fenced)
 				     : sb_side<false>(&s->x, &s->y);
 		/* Pairs with B's release of done_b: r2 is B's answer. */
 		while (smp_load_acquire(&s->done_b) != round) {
+			pvk_cond_resched();
 			cpu_relax();
 			if (pvk_now_ns() - start > 5000000000ULL)
 				return forbidden;

@@ -32,8 +32,30 @@
 	C(harness, smp_mb_forbids_store_buffering)              \
 	C(harness, canary_fails_on_request)
 
+#define PVSYNC_QSPINLOCK_CASES(C)                               \
+	C(qspinlock, word_small_layout_encodes_fields)          \
+	C(qspinlock, word_large_layout_encodes_fields)          \
+	C(qspinlock, word_helpers_make_their_transitions)       \
+	C(qspinlock, tail_round_trips_every_cpu_and_idx)        \
+	C(qspinlock, tail_decodes_to_that_cpus_node)            \
+	C(qspinlock, lockevents_count_per_cpu_and_reset)        \
+	C(qspinlock, lock_unlock_single_cpu)                    \
+	C(qspinlock, trylock_fails_while_held)                  \
+	C(qspinlock, pending_set_by_second_waiter)              \
+	C(qspinlock, tail_set_by_queued_waiter)                 \
+	C(qspinlock, nested_slowpath_uses_next_node)            \
+	C(qspinlock, no_node_fallback_uses_trylock)             \
+	C(qspinlock, ticket_lock_excludes_and_orders)           \
+	C(qspinlock, busted_never_reports_locked)               \
+	C(qspinlock, kernel_spinlock_reports_held_state)        \
+	C(qspinlock, stress_qspinlock_excludes_with_irqs)       \
+	C(qspinlock, stress_ticket_excludes_with_irqs)          \
+	C(qspinlock, stress_kernel_spinlock_excludes_with_irqs) \
+	C(qspinlock, stress_catches_busted)
+
 #define PVSYNC_SUITES(S)                                        \
-	S(harness, PVSYNC_HARNESS_CASES)
+	S(harness, PVSYNC_HARNESS_CASES)                        \
+	S(qspinlock, PVSYNC_QSPINLOCK_CASES)
 
 #define PVSYNC_DECLARE_CASE(suite, name) \
 	void pvsync_case_##suite##__##name(struct pvsync_test *t);

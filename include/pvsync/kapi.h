@@ -18,10 +18,9 @@
 #define PVSYNC_KAPI_H
 
 #ifdef __cplusplus
+#include <pvsync/compiler.hpp>
 extern "C" {
 #endif
-
-#define PVK_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
 /* Log levels understood by pvk_log(), matching the kernel's printk levels. */
 enum pvk_log_level {
@@ -38,7 +37,7 @@ enum pvk_log_level {
  *
  * Context: any, including hard irq.
  */
-void pvk_log(int level, const char *fmt, ...) PVK_PRINTF(2, 3);
+void pvk_log(int level, const char *fmt, ...) __printf(2, 3);
 
 /**
  * pvk_warn_once_report() - WARN once, with a backtrace, about a broken
@@ -59,7 +58,7 @@ void pvk_warn_once_report(const char *what);
  * Return: the length the full output would have had.
  */
 int pvk_snprintf(char *buf, unsigned long size, const char *fmt, ...)
-	PVK_PRINTF(3, 4);
+	__printf(3, 4);
 
 /**
  * pvk_vsnprintf() - pvk_snprintf() taking a va_list.
@@ -71,7 +70,7 @@ int pvk_snprintf(char *buf, unsigned long size, const char *fmt, ...)
  * Return: the length the full output would have had.
  */
 int pvk_vsnprintf(char *buf, unsigned long size, const char *fmt,
-		  __builtin_va_list args) PVK_PRINTF(3, 0);
+		  __builtin_va_list args) __printf(3, 0);
 
 /* ------------------------------------------------------------------ */
 /* CPUs, preemption and interrupts                                     */
@@ -253,6 +252,71 @@ void pvk_irq_timer_start_here(struct pvk_irq_timer *t);
  * @t: a handle from pvk_irq_timer_create(), or NULL.
  */
 void pvk_irq_timer_destroy(struct pvk_irq_timer *t);
+
+/* ------------------------------------------------------------------ */
+/* The running kernel's spinlock (src/glue_spinlock.c)                 */
+
+struct pvk_spinlock;
+
+/**
+ * pvk_spinlock_create() - allocate and initialise one of the kernel's own
+ * spinlocks (a raw_spinlock_t, alone on its cache line), unlocked.
+ *
+ * C++ cannot know the size of the kernel's lock, so the glue owns it.
+ *
+ * Context: process context, may sleep.
+ * Return: a handle, or NULL.
+ */
+struct pvk_spinlock *pvk_spinlock_create(void);
+
+/**
+ * pvk_spinlock_destroy() - free a lock from pvk_spinlock_create().
+ * @l: the lock, unlocked, or NULL.
+ */
+void pvk_spinlock_destroy(struct pvk_spinlock *l);
+
+/**
+ * pvk_spin_lock() - acquire @l with the kernel's do_raw_spin_lock(), i.e.
+ * its arch (queued, paravirt-patched) spinlock.
+ * @l: the lock.
+ *
+ * Unlike spin_lock(), neither this nor pvk_spin_unlock() touches preemption
+ * or lockdep: the caller has preemption disabled, as for every pvsync lock.
+ */
+void pvk_spin_lock(struct pvk_spinlock *l);
+
+/**
+ * pvk_spin_trylock() - do_raw_spin_trylock() on @l.
+ * @l: the lock.
+ *
+ * Return: true when the lock was free and is now held by the caller.
+ */
+bool pvk_spin_trylock(struct pvk_spinlock *l);
+
+/**
+ * pvk_spin_unlock() - do_raw_spin_unlock() on @l, held by the caller.
+ * @l: the lock.
+ */
+void pvk_spin_unlock(struct pvk_spinlock *l);
+
+/**
+ * pvk_spin_is_locked() - raw_spin_is_locked(): any holder or waiter.
+ * @l: the lock.
+ */
+bool pvk_spin_is_locked(struct pvk_spinlock *l);
+
+/**
+ * pvk_spin_is_contended() - raw_spin_is_contended(): someone waits.
+ * @l: the lock.
+ */
+bool pvk_spin_is_contended(struct pvk_spinlock *l);
+
+/**
+ * pvk_cpu_possible() - @cpu is in cpu_possible_mask, so its per-CPU memory
+ * exists (whether or not it is online).
+ * @cpu: any number; false at or above nr_cpu_ids.
+ */
+bool pvk_cpu_possible(unsigned int cpu);
 
 #ifdef __cplusplus
 }

@@ -18,8 +18,8 @@
 namespace pv::test {
 
 void fail(struct pvsync_test *t, const char *file, int line, const char *fmt,
-	  ...) PVK_PRINTF(4, 5);
-void log(struct pvsync_test *t, const char *fmt, ...) PVK_PRINTF(2, 3);
+	  ...) __printf(4, 5);
+void log(struct pvsync_test *t, const char *fmt, ...) __printf(2, 3);
 void skip(struct pvsync_test *t, const char *reason);
 
 } /* namespace pv::test */

@@ -21,7 +21,7 @@ public:
 	}
 
 	/* Append one line; the newline is added here. */
-	void line(const char *fmt, ...) PVK_PRINTF(2, 3);
+	void line(const char *fmt, ...) __printf(2, 3);
 
 	/* Close the buffer: note dropped lines, return the length. */
 	unsigned long finish();

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cases_lock_stress.cpp - short multi-CPU stress runs of every lock kind,
+ * with hard-irq acquisitions, in suite pvsync_qspinlock: each real lock
+ * must pass, and the negative control "busted" must be caught by both the
+ * owner check and the plain-counter check.
+ */
+#include <pvsync/exp_locks.hpp>
+#include <pvsync/kapi.h>
+#include <pvsync/stress.hpp>
+#include <pvsync/test.hpp>
+
+using namespace pv;
+
+namespace {
+
+constexpr stress::Config short_run = {
+	.threads = 4,
+	.duration_ms = 200,
+	.hold_ns = 100,
+	.gap_ns = 200,
+	.irq_every_us = 100,
+};
+
+void expect_kind_passes(struct pvsync_test *t, unsigned int kind)
+{
+	stress::Result res;
+
+	if (pvk_num_online_cpus() < 2)
+		PV_SKIP(t, "needs two online CPUs");
+	PV_ASSERT(t, locks::run_kind(kind, short_run, &res) == 0);
+	PV_EXPECT_EQ(t, res.threads_started, short_run.threads);
+	PV_EXPECT_EQ(t, res.threads_wedged, 0u);
+	PV_EXPECT(t, res.acquisitions > 0);
+	PV_EXPECT(t, res.irq_acquisitions > 0);
+	PV_EXPECT_EQ(t, res.violations, 0u);
+	PV_EXPECT_EQ(t, res.counter, res.acquisitions);
+	PV_EXPECT_EQ(t, res.irq_violations, 0u);
+	PV_EXPECT_EQ(t, res.irq_counter, res.irq_acquisitions);
+	PV_EXPECT(t, res.passed());
+}
+
+} /* namespace */
+
+PV_CASE(qspinlock, stress_qspinlock_excludes_with_irqs)
+{
+	expect_kind_passes(t, locks::kind_qspinlock);
+}
+
+PV_CASE(qspinlock, stress_ticket_excludes_with_irqs)
+{
+	expect_kind_passes(t, locks::kind_ticket);
+}
+
+PV_CASE(qspinlock, stress_kernel_spinlock_excludes_with_irqs)
+{
+	expect_kind_passes(t, locks::kind_spinlock);
+}
+
+PV_CASE(qspinlock, stress_catches_busted)
+{
+	stress::Result res;
+
+	if (pvk_num_online_cpus() < 2)
+		PV_SKIP(t, "needs two online CPUs");
+	PV_ASSERT(t, locks::run_kind(locks::kind_busted, short_run, &res) == 0);
+	/* Both checks must see it, not just one of them. */
+	PV_EXPECT(t, res.violations > 0);
+	PV_EXPECT(t, res.counter != res.acquisitions);
+	PV_EXPECT(t, !res.passed());
+}
