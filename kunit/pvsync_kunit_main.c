@@ -73,7 +73,18 @@ static struct kunit_suite qspinlock_kunit_suite = {
 	.test_cases = qspinlock_kunit_cases,
 };
 
-kunit_test_suites(&harness_kunit_suite, &qspinlock_kunit_suite);
+static struct kunit_case upcall_kunit_cases[] = {
+	PVSYNC_UPCALL_CASES(PVSYNC_KUNIT_CASE)
+	{}
+};
+
+static struct kunit_suite upcall_kunit_suite = {
+	.name = "pvsync_upcall",
+	.test_cases = upcall_kunit_cases,
+};
+
+kunit_test_suites(&harness_kunit_suite, &qspinlock_kunit_suite,
+		  &upcall_kunit_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit suites of pvsync");

@@ -4,6 +4,7 @@
  * and the C++ core's set-up at module load.
  */
 #include <pvsync/exp_locks.hpp>
+#include <pvsync/exp_upcall.hpp>
 #include <pvsync/experiment.h>
 #include <pvsync/lock_events.hpp>
 #include <pvsync/mcs_node.hpp>
@@ -12,6 +13,7 @@ extern "C" {
 
 const pvsync_experiment *const pvsync_experiments[] = {
 	&pv::locks::experiment,
+	&pv::upcall::experiment,
 };
 
 const unsigned int pvsync_nr_experiments =

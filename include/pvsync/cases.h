@@ -53,9 +53,22 @@
 	C(qspinlock, stress_kernel_spinlock_excludes_with_irqs) \
 	C(qspinlock, stress_catches_busted)
 
+#define PVSYNC_UPCALL_CASES(C)                                  \
+	C(upcall, event_while_unmasked_is_delivered_at_once)    \
+	C(upcall, mask_restore_delivers_event_raised_while_masked) \
+	C(upcall, unmask_then_check_delivers_event_raised_while_masked) \
+	C(upcall, nested_mask_restore_balances)                 \
+	C(upcall, handler_never_runs_inside_masked_section)     \
+	C(upcall, stability_assertion_counts_preemptible_use)   \
+	C(upcall, stress_passes_with_every_barrier)             \
+	C(upcall, mutant_no_recheck_loses_event)                \
+	C(upcall, mutant_migrate_is_caught)                     \
+	C(upcall, barrier_costs_are_measured)
+
 #define PVSYNC_SUITES(S)                                        \
 	S(harness, PVSYNC_HARNESS_CASES)                        \
-	S(qspinlock, PVSYNC_QSPINLOCK_CASES)
+	S(qspinlock, PVSYNC_QSPINLOCK_CASES)                    \
+	S(upcall, PVSYNC_UPCALL_CASES)
 
 #define PVSYNC_DECLARE_CASE(suite, name) \
 	void pvsync_case_##suite##__##name(struct pvsync_test *t);

@@ -207,6 +207,20 @@ int pvk_thread_stop(struct pvk_thread *t);
 /** pvk_thread_should_stop() - kthread_should_stop() for the current thread. */
 bool pvk_thread_should_stop(void);
 
+/**
+ * pvk_migrate_current() - move the calling task to @cpu now, and keep it
+ * there (its allowed CPUs become @cpu alone).
+ * @cpu: an online CPU.
+ *
+ * Used by the upcall experiment's "migrate" mutant to move a task at the
+ * worst moment, which preemption might otherwise do only rarely.  Works
+ * for threads from pvk_thread_start() despite their binding.
+ *
+ * Context: process context, preemptible; may sleep.
+ * Return: 0, or a negative errno (-ENODEV when @cpu is not online).
+ */
+int pvk_migrate_current(unsigned int cpu);
+
 /* ------------------------------------------------------------------ */
 /* Interrupts on demand                                                */
 
