@@ -83,8 +83,18 @@ static struct kunit_suite upcall_kunit_suite = {
 	.test_cases = upcall_kunit_cases,
 };
 
+static struct kunit_case pi_desc_kunit_cases[] = {
+	PVSYNC_PI_DESC_CASES(PVSYNC_KUNIT_CASE)
+	{}
+};
+
+static struct kunit_suite pi_desc_kunit_suite = {
+	.name = "pvsync_pi_desc",
+	.test_cases = pi_desc_kunit_cases,
+};
+
 kunit_test_suites(&harness_kunit_suite, &qspinlock_kunit_suite,
-		  &upcall_kunit_suite);
+		  &upcall_kunit_suite, &pi_desc_kunit_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit suites of pvsync");

@@ -5,6 +5,7 @@
  */
 #include <pvsync/exp_locks.hpp>
 #include <pvsync/exp_upcall.hpp>
+#include <pvsync/exp_pi_desc.hpp>
 #include <pvsync/experiment.h>
 #include <pvsync/lock_events.hpp>
 #include <pvsync/mcs_node.hpp>
@@ -14,6 +15,7 @@ extern "C" {
 const pvsync_experiment *const pvsync_experiments[] = {
 	&pv::locks::experiment,
 	&pv::upcall::experiment,
+	&pv::pi_exp::experiment,
 };
 
 const unsigned int pvsync_nr_experiments =

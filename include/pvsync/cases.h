@@ -65,10 +65,23 @@
 	C(upcall, mutant_migrate_is_caught)                     \
 	C(upcall, barrier_costs_are_measured)
 
+#define PVSYNC_PI_DESC_CASES(C)                                 \
+	C(pi_desc, layout_matches_seed)                         \
+	C(pi_desc, helpers_make_their_transitions)              \
+	C(pi_desc, ndst_encodes_x2apic_and_xapic)               \
+	C(pi_desc, block_switches_nv_and_notifies_when_on)      \
+	C(pi_desc, load_sets_ndst_nv_clears_sn_and_recomputes_on) \
+	C(pi_desc, harvest_clears_on_then_takes_pir)            \
+	C(pi_desc, cmpxchg_loop_retries_and_keeps_on)           \
+	C(pi_desc, plain_store_drops_on)                        \
+	C(pi_desc, stress_cmpxchg_loses_nothing)                \
+	C(pi_desc, stress_plain_store_loses_on)
+
 #define PVSYNC_SUITES(S)                                        \
 	S(harness, PVSYNC_HARNESS_CASES)                        \
 	S(qspinlock, PVSYNC_QSPINLOCK_CASES)                    \
-	S(upcall, PVSYNC_UPCALL_CASES)
+	S(upcall, PVSYNC_UPCALL_CASES)                          \
+	S(pi_desc, PVSYNC_PI_DESC_CASES)
 
 #define PVSYNC_DECLARE_CASE(suite, name) \
 	void pvsync_case_##suite##__##name(struct pvsync_test *t);
