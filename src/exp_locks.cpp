@@ -61,6 +61,7 @@ int run_debugfs(const pvsync_run_args *args, char *out, unsigned long size)
 	if (ret)
 		return ret;
 	text.line("experiment: locks");
+	text.line("kernel_spinlock: %s", pvk_kernel_spinlock_impl());
 	res.print(text);
 	text.finish();
 	return 0;

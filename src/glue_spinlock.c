@@ -18,6 +18,8 @@
 #include <linux/cpumask.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <asm/cpufeature.h>
+#include <asm/paravirt.h>
 
 #include <pvsync/kapi.h>
 
@@ -89,4 +91,16 @@ bool pvk_spin_is_contended(struct pvk_spinlock *l)
 bool pvk_cpu_possible(unsigned int cpu)
 {
 	return cpu < nr_cpu_ids && cpu_possible(cpu);
+}
+
+const char *pvk_kernel_spinlock_impl(void)
+{
+#ifdef CONFIG_PARAVIRT_SPINLOCKS
+	if (pv_ops.lock.queued_spin_lock_slowpath !=
+	    native_queued_spin_lock_slowpath)
+		return "paravirt qspinlock";
+#endif
+	if (boot_cpu_has(X86_FEATURE_HYPERVISOR))
+		return "test-and-set (virt_spin_lock)";
+	return "native qspinlock";
 }

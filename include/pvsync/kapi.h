@@ -332,6 +332,20 @@ bool pvk_spin_is_contended(struct pvk_spinlock *l);
  */
 bool pvk_cpu_possible(unsigned int cpu);
 
+/**
+ * pvk_kernel_spinlock_impl() - which algorithm the running kernel's
+ * spinlock_t really is here, for reading benchmark results.
+ *
+ * "paravirt qspinlock" when the kernel's pv spinlocks are patched in;
+ * otherwise, on a CPU that reports a hypervisor, "test-and-set
+ * (virt_spin_lock)": x86 Linux replaces the fair queued lock by an unfair
+ * test-and-set lock there, because of lock-holder preemption; otherwise
+ * "native qspinlock".
+ *
+ * Return: a static string.
+ */
+const char *pvk_kernel_spinlock_impl(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -29,7 +29,7 @@ namespace pv {
 
 class KernelSpinLock {
 public:
-	static constexpr const char name[] = "kernel";
+	static constexpr const char name[] = "spinlock";
 
 	constexpr KernelSpinLock() = default;
 

@@ -9,8 +9,8 @@
  * gap_ns.  Optionally a pinned hard-irq timer on every used CPU takes a
  * second lock of the same kind every irq_every_us; because task context
  * spins with interrupts enabled, an irq that lands while a thread waits in
- * the queue takes the second lock on the next per-CPU queue node, which is
- * how node nesting gets exercised (stats: lock_use_node2).
+ * the queue, and finds the irq lock contended, queues on the next per-CPU
+ * node, which is how node nesting gets exercised (stats: lock_use_node2).
  *
  * The lock is a template parameter with the interface every pvsync lock
  * shares (init, destroy, lock, trylock, unlock, is_locked, is_contended),
@@ -117,9 +117,15 @@ struct Run : RunBase {
 		auto *s = static_cast<IrqSlot *>(arg);
 		auto *r = static_cast<Run *>(s->run);
 
-		/* Hard-irq context, interrupts off: the lock needs nothing
-		 * more, as spin_lock() in an irq handler. */
-		locked_section(r->irq_lock, r->irq_check, s->id, 0);
+		/*
+		 * Hard-irq context, interrupts off: the lock needs nothing
+		 * more, as spin_lock() in an irq handler.  Holding it for
+		 * hold_ns, as the threads do, makes the irq locks of the
+		 * CPUs contend, so an irq that lands on a queued waiter
+		 * queues too, on its CPU's next node.
+		 */
+		locked_section(r->irq_lock, r->irq_check, s->id,
+			       r->hold_cycles);
 	}
 
 	static int thread_fn(void *arg)
