@@ -57,6 +57,27 @@ PV_CASE(qspinlock, stress_kernel_spinlock_excludes_with_irqs)
 	expect_kind_passes(t, locks::kind_spinlock);
 }
 
+PV_CASE(qspinlock, stress_catches_qspinlock_mutants)
+{
+	static constexpr unsigned int mutants[] = {
+		locks::kind_qspinlock_mutant_pending,
+		locks::kind_qspinlock_mutant_head,
+	};
+
+	if (pvk_num_online_cpus() < 2)
+		PV_SKIP(t, "needs two online CPUs");
+	for (unsigned int kind : mutants) {
+		stress::Result res;
+
+		PV_ASSERT(t, locks::run_kind(kind, short_run, &res) == 0);
+		/* Two owners at once: the owner check must see it. */
+		PV_EXPECT(t, res.violations + res.irq_violations > 0);
+		PV_EXPECT(t, !res.passed());
+		pv::test::log(t, "%s: %u exclusion violations", res.lock_name,
+			      res.violations + res.irq_violations);
+	}
+}
+
 PV_CASE(qspinlock, stress_catches_busted)
 {
 	stress::Result res;

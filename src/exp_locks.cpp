@@ -38,6 +38,8 @@ constexpr const char *lock_names[nr_kinds + 1] = {
 	[kind_ticket] = "ticket",
 	[kind_spinlock] = "spinlock",
 	[kind_busted] = "busted",
+	[kind_qspinlock_mutant_pending] = QSpinLockMutantPendingNoWait::name,
+	[kind_qspinlock_mutant_head] = QSpinLockMutantHeadNoWait::name,
 	[nr_kinds] = nullptr,
 };
 
@@ -89,6 +91,12 @@ int run_kind(unsigned int kind, const stress::Config &cfg,
 		return stress::run<KernelSpinLock>(cfg, res);
 	case kind_busted:
 		return stress::run<BustedLock>(cfg, res);
+	case kind_qspinlock_mutant_pending:
+		return stress::run<QSpinLock<WordLayoutSmall, 512,
+					     QSpinLockMutantPendingNoWait>>(cfg, res);
+	case kind_qspinlock_mutant_head:
+		return stress::run<QSpinLock<WordLayoutSmall, 512,
+					     QSpinLockMutantHeadNoWait>>(cfg, res);
 	default:
 		return -22;	/* -EINVAL */
 	}

@@ -51,6 +51,7 @@
 	C(qspinlock, stress_qspinlock_excludes_with_irqs)       \
 	C(qspinlock, stress_ticket_excludes_with_irqs)          \
 	C(qspinlock, stress_kernel_spinlock_excludes_with_irqs) \
+	C(qspinlock, stress_catches_qspinlock_mutants)          \
 	C(qspinlock, stress_catches_busted)
 
 #define PVSYNC_UPCALL_CASES(C)                                  \

@@ -17,6 +17,8 @@ enum Kind : unsigned int {
 	kind_ticket,
 	kind_spinlock,
 	kind_busted,
+	kind_qspinlock_mutant_pending,
+	kind_qspinlock_mutant_head,
 	nr_kinds,
 };
 

@@ -72,8 +72,17 @@
  *     count back: qspinlock/nested_slowpath_uses_next_node and
  *     qspinlock/no_node_fallback_uses_trylock.
  *
+ * Mutants built into the code as the Mutation policy, each a lock kind of
+ * the locks experiment that the stress engine's mutual-exclusion checks
+ * catch in every run (make check's smokes, and KUnit
+ * qspinlock/stress_catches_qspinlock_mutants):
+ *   - QSpinLockMutantPendingNoWait ("qspinlock_mutant_pending"): the
+ *     pending waiter takes the lock without waiting for the owner;
+ *   - QSpinLockMutantHeadNoWait ("qspinlock_mutant_head"): the queue head
+ *     takes the lock without waiting for the owner and pending waiter.
+ *
  * Mutants each of which that suite was seen to catch (by hand, on 4
- * vCPUs; not yet automated):
+ * vCPUs; not automated):
  *   - clear_pending_set_locked() leaves pending set: the word helpers,
  *     pending and tail cases (the latter wedges and is forced open);
  *   - the pending waiter does not wait for the owner to leave: pending
@@ -111,6 +120,34 @@ namespace pv {
 struct QSpinLockTestAccess;
 
 /*
+ * The Mutation policy: which step of the slow path to break.  The
+ * production lock is QSpinLockCorrect; the others exist to show that the
+ * stress checks catch a lock that lets two owners in.
+ */
+struct QSpinLockCorrect {
+	/* The lock kind's name: the layout's for the production lock. */
+	static constexpr const char *label(const char *layout_name)
+	{
+		return layout_name;
+	}
+
+	static constexpr bool pending_waits_for_owner = true;
+	static constexpr bool head_waits_for_owner = true;
+};
+
+struct QSpinLockMutantPendingNoWait : QSpinLockCorrect {
+	static constexpr bool pending_waits_for_owner = false;
+	static constexpr const char name[] = "qspinlock_mutant_pending";
+	static constexpr const char *label(const char *) { return name; }
+};
+
+struct QSpinLockMutantHeadNoWait : QSpinLockCorrect {
+	static constexpr bool head_waits_for_owner = false;
+	static constexpr const char name[] = "qspinlock_mutant_head";
+	static constexpr const char *label(const char *) { return name; }
+};
+
+/*
  * The operations are free functions on the word, named as the kernel's.
  * They are static and QSpinLock's members __always_inline, so that no
  * object carries an out-of-line copy with vague linkage (see linkage.hpp):
@@ -143,7 +180,7 @@ static __always_inline bool queued_spin_trylock(QSpinLockWord *lock)
  * Out of line, as the kernel's, so that lock() inlines to the cmpxchg and
  * a call.
  */
-template <typename L, unsigned int PendingLoops>
+template <typename L, unsigned int PendingLoops, typename M>
 static __attribute__((noinline)) void
 queued_spin_lock_slowpath(QSpinLockWord *lock, uint32_t val)
 {
@@ -196,7 +233,7 @@ queued_spin_lock_slowpath(QSpinLockWord *lock, uint32_t val)
 	 * unlock(); clear_pending_set_locked() below is a plain store
 	 * in the small layout and orders nothing by itself.
 	 */
-	if (val & L::_Q_LOCKED_MASK)
+	if ((val & L::_Q_LOCKED_MASK) && M::pending_waits_for_owner)
 		atomic_cond_read_acquire(&lock->val, [](uint32_t v) {
 			return !(v & L::_Q_LOCKED_MASK);
 		});
@@ -316,9 +353,12 @@ queue:
 	 * unlock(), because set_locked() below is a plain store and
 	 * would order nothing.
 	 */
-	val = atomic_cond_read_acquire(&lock->val, [](uint32_t v) {
-		return !(v & L::_Q_LOCKED_PENDING_MASK);
-	});
+	if (M::head_waits_for_owner)
+		val = atomic_cond_read_acquire(&lock->val, [](uint32_t v) {
+			return !(v & L::_Q_LOCKED_PENDING_MASK);
+		});
+	else
+		val = READ_ONCE(lock->val);
 
 	/*
 	 * Take the lock, one of two ways:
@@ -375,7 +415,8 @@ release:
 
 } /* namespace detail */
 
-template <typename Layout = WordLayoutSmall, unsigned int PendingLoops = 512>
+template <typename Layout = WordLayoutSmall, unsigned int PendingLoops = 512,
+	  typename Mutation = QSpinLockCorrect>
 class QSpinLock {
 	using L = Layout;
 
@@ -383,7 +424,7 @@ class QSpinLock {
 		      "the tail's idx field names one of a CPU's nodes");
 
 public:
-	static constexpr auto &name = L::qspinlock_name;
+	static constexpr const char *name = Mutation::label(L::qspinlock_name);
 
 	/* An unlocked lock, (0,0,0); needs no run-time initialisation. */
 	constexpr QSpinLock() : word_() {}
@@ -411,7 +452,8 @@ public:
 		if (__builtin_expect(try_cmpxchg_acquire(&word_.val, &val,
 							 L::_Q_LOCKED_VAL), 1))
 			return;
-		detail::queued_spin_lock_slowpath<L, PendingLoops>(&word_, val);
+		detail::queued_spin_lock_slowpath<L, PendingLoops, Mutation>(
+			&word_, val);
 	}
 
 	/* trylock - 0,0,0 -> 0,0,1 or fail; see queued_spin_trylock(). */
@@ -457,17 +499,17 @@ private:
  * and preset a CPU's node count (to force the nested and no-node paths).
  */
 struct QSpinLockTestAccess {
-	template <typename L, unsigned int P>
-	static __always_inline QSpinLockWord &word(QSpinLock<L, P> &lock)
+	template <typename L, unsigned int P, typename M>
+	static __always_inline QSpinLockWord &word(QSpinLock<L, P, M> &lock)
 	{
 		return lock.word_;
 	}
 
-	template <typename L, unsigned int P>
-	static __always_inline void slowpath(QSpinLock<L, P> &lock,
+	template <typename L, unsigned int P, typename M>
+	static __always_inline void slowpath(QSpinLock<L, P, M> &lock,
 					     uint32_t val)
 	{
-		detail::queued_spin_lock_slowpath<L, P>(&lock.word_, val);
+		detail::queued_spin_lock_slowpath<L, P, M>(&lock.word_, val);
 	}
 
 	/* Precondition: on @cpu with irqs disabled, or @cpu idle. */
