@@ -56,6 +56,7 @@
 #include <pvsync/exp_pi_desc.hpp>
 #include <pvsync/kapi.h>
 #include <pvsync/pi_desc.hpp>
+#include <pvsync/run_control.hpp>
 #include <pvsync/stress_stats.hpp>
 #include <pvsync/text_buf.hpp>
 
@@ -733,22 +734,10 @@ int run(const Config &cfg, Result *res)
 	uint64_t start = pvk_now_ns();
 
 	if (ok) {
-		uint64_t end = start + cfg.duration_ms * 1000000ULL;
-
 		/* Publish the settings before the threads see go; pairs
 		 * with the acquire in wait_go(). */
 		smp_store_release(&r->go, 1);
-		while (pvk_now_ns() < end) {
-			if (pvk_module_unloading()) {
-				res->stopped_early = "unload";
-				break;
-			}
-			if (pvk_signal_pending()) {
-				res->stopped_early = "signal";
-				break;
-			}
-			pvk_msleep_interruptible(10);
-		}
+		res->stopped_early = run_for(cfg.duration_ms);
 	}
 	res->elapsed_ns = pvk_now_ns() - start;
 	WRITE_ONCE(r->stop, 1);

@@ -29,6 +29,7 @@
 #include <pvsync/cpu.hpp>
 #include <pvsync/exp_upcall.hpp>
 #include <pvsync/kapi.h>
+#include <pvsync/run_control.hpp>
 #include <pvsync/stress_stats.hpp>
 #include <pvsync/text_buf.hpp>
 #include <pvsync/upcall.hpp>
@@ -397,19 +398,11 @@ int Engine<G>::run(const Config &cfg, Result *res)
 	}
 
 	uint64_t start = pvk_now_ns();
-	uint64_t end = start + cfg.duration_ms * 1000000ULL;
 
 	if (res->threads_started == r->n) {
 		/* Publishes the settings; pairs with the threads' acquire. */
 		smp_store_release(&r->go, 1);
-		while (pvk_now_ns() < end) {
-			if (pvk_run_should_stop()) {
-				res->stopped_early = pvk_module_unloading() ?
-					"unload" : "signal";
-				break;
-			}
-			pvk_msleep_interruptible(10);
-		}
+		res->stopped_early = run_for(cfg.duration_ms);
 	}
 	WRITE_ONCE(r->stop, 1);
 	res->elapsed_ns = pvk_now_ns() - start;

@@ -8,6 +8,7 @@
 
 #include <pvsync/atomic.hpp>
 #include <pvsync/kapi.h>
+#include <pvsync/run_control.hpp>
 #include <pvsync/stress.hpp>
 
 namespace pv::stress {
@@ -82,22 +83,11 @@ bool start_threads(RunBase *r, int (*thread_fn)(void *),
 void wait_and_stop(RunBase *r, Result *res)
 {
 	uint64_t start = pvk_now_ns();
-	uint64_t end = start + r->cfg.duration_ms * 1000000ULL;
 
 	/* Publish the settings and slots before the threads see go; pairs
 	 * with the acquire load of go in Run::thread_fn(). */
 	smp_store_release(&r->go, 1);
-	while (pvk_now_ns() < end) {
-		if (pvk_module_unloading()) {
-			res->stopped_early = "unload";
-			break;
-		}
-		if (pvk_signal_pending()) {
-			res->stopped_early = "signal";
-			break;
-		}
-		pvk_msleep_interruptible(10);
-	}
+	res->stopped_early = run_for(r->cfg.duration_ms);
 	WRITE_ONCE(r->stop, 1);
 	res->elapsed_ns = pvk_now_ns() - start;
 }
