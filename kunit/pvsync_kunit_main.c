@@ -93,8 +93,19 @@ static struct kunit_suite pi_desc_kunit_suite = {
 	.test_cases = pi_desc_kunit_cases,
 };
 
+static struct kunit_case pvqspinlock_kunit_cases[] = {
+	PVSYNC_PVQSPINLOCK_CASES(PVSYNC_KUNIT_CASE)
+	{}
+};
+
+static struct kunit_suite pvqspinlock_kunit_suite = {
+	.name = "pvsync_pvqspinlock",
+	.test_cases = pvqspinlock_kunit_cases,
+};
+
 kunit_test_suites(&harness_kunit_suite, &qspinlock_kunit_suite,
-		  &upcall_kunit_suite, &pi_desc_kunit_suite);
+		  &upcall_kunit_suite, &pi_desc_kunit_suite,
+		  &pvqspinlock_kunit_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit suites of pvsync");

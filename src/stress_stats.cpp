@@ -85,7 +85,8 @@ bool Result::passed() const
 	       acquisitions > 0 && per_thread_min > 0 && violations == 0 &&
 	       counter == acquisitions && irq_violations == 0 &&
 	       irq_counter == irq_acquisitions &&
-	       (cfg.irq_every_us == 0 || irq_acquisitions > 0);
+	       (cfg.irq_every_us == 0 || irq_acquisitions > 0) &&
+	       failures == 0;
 }
 
 void Result::print(TextBuf &out) const
@@ -124,6 +125,9 @@ void Result::print(TextBuf &out) const
 	out.line("irq_acquisitions: %llu", (unsigned long long)irq_acquisitions);
 	out.line("irq_exclusion_violations: %u", irq_violations);
 	out.line("irq_counter_actual: %llu", (unsigned long long)irq_counter);
+	out.line("failures: %u", failures);
+	if (failure_reason)
+		out.line("failure_reason: %s", failure_reason);
 	out.line("verdict: %s", passed() ? "PASS" : "FAIL");
 }
 

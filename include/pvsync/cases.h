@@ -78,11 +78,24 @@
 	C(pi_desc, stress_cmpxchg_loses_nothing)                \
 	C(pi_desc, stress_plain_store_loses_on)
 
+#define PVSYNC_PVQSPINLOCK_CASES(C)                             \
+	C(pvqspinlock, node_states_follow_kick_and_wake)        \
+	C(pvqspinlock, hash_collides_wraps_and_removes_only_own) \
+	C(pvqspinlock, seed_race_keeps_colliding_entry)         \
+	C(pvqspinlock, seed_race_catches_unhash_flaw)           \
+	C(pvqspinlock, emulated_kick_wakes_halted_waiter)       \
+	C(pvqspinlock, emulated_lost_kick_is_recorded)          \
+	C(pvqspinlock, stress_emulated_excludes_and_kicks)      \
+	C(pvqspinlock, stress_native_excludes)                  \
+	C(pvqspinlock, stress_catches_unlock_ignoring_slow)     \
+	C(pvqspinlock, host_backend_runs_or_says_why)
+
 #define PVSYNC_SUITES(S)                                        \
 	S(harness, PVSYNC_HARNESS_CASES)                        \
 	S(qspinlock, PVSYNC_QSPINLOCK_CASES)                    \
 	S(upcall, PVSYNC_UPCALL_CASES)                          \
-	S(pi_desc, PVSYNC_PI_DESC_CASES)
+	S(pi_desc, PVSYNC_PI_DESC_CASES)                        \
+	S(pvqspinlock, PVSYNC_PVQSPINLOCK_CASES)
 
 #define PVSYNC_DECLARE_CASE(suite, name) \
 	void pvsync_case_##suite##__##name(struct pvsync_test *t);

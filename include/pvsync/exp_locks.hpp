@@ -17,14 +17,44 @@ enum Kind : unsigned int {
 	kind_ticket,
 	kind_spinlock,
 	kind_busted,
-	kind_qspinlock_mutant_pending,
+	kind_pvqspinlock,
+	kind_qspinlock_mutant_pending,	/* mutants: must FAIL */
 	kind_qspinlock_mutant_head,
 	nr_kinds,
 };
 
-/* Run one stress run of @kind; 0, or a negative errno if it cannot start. */
+/* The paravirt lock's backends, in the order of the "backend" list. */
+enum Backend : unsigned int {
+	backend_emulated,
+	backend_native,
+	backend_host,
+	nr_backends,
+};
+
+/* Its variants: the lock and its mutants ("variant" list). */
+enum Variant : unsigned int {
+	variant_correct,
+	variant_seed_unhash_flaw,
+	variant_unlock_ignores_slow,
+	nr_variants,
+};
+
+/*
+ * Run one stress run of @kind; 0, or a negative errno if it cannot start.
+ * pvqspinlock runs with the emulated backend, correct variant.
+ */
 int run_kind(unsigned int kind, const stress::Config &cfg,
 	     stress::Result *res);
+
+/*
+ * One stress run of pvqspinlock with @backend and @variant; the lock's own
+ * failure record (pv_hash.hpp) is reset first and copied into @res.
+ * @expected: failures are expected (a KUnit case catching a mutant): log
+ * them without WARNing.  -ENODEV when the backend cannot run here.
+ */
+int run_pv(unsigned int backend, unsigned int variant,
+	   const stress::Config &cfg, stress::Result *res,
+	   bool expected = false);
 
 extern const pvsync_experiment experiment;
 

@@ -346,6 +346,73 @@ bool pvk_cpu_possible(unsigned int cpu);
  */
 const char *pvk_kernel_spinlock_impl(void);
 
+/* ------------------------------------------------------------------ */
+/* Halting and kicking, for the paravirt lock (src/glue_pv.c)          */
+
+/**
+ * pvk_safe_halt() - halt this CPU until the next interrupt, atomically
+ * with enabling interrupts ("sti; hlt"), then disable them again.
+ *
+ * The caller disables interrupts, checks its wake-up condition, and only
+ * then calls this: an interrupt arriving after the check (a kick's IPI)
+ * is taken by the hlt, not before it, so it cannot be missed.  Under a
+ * hypervisor the halted vCPU gives its host CPU back.
+ *
+ * Context: interrupts disabled by the caller, which had them enabled
+ * before (a task or softirq); returns with interrupts disabled.
+ */
+void pvk_safe_halt(void);
+
+/**
+ * pvk_send_kick_ipi() - interrupt @cpu with an IPI whose handler does
+ * nothing, to end a pvk_safe_halt() there.
+ * @cpu: target CPU; ignored when offline.
+ *
+ * If an earlier kick IPI to @cpu has not been handled yet, none is sent:
+ * that one arrives after the caller's earlier stores.
+ *
+ * Context: any, including hard irq and interrupts disabled; does not wait.
+ */
+void pvk_send_kick_ipi(unsigned int cpu);
+
+/**
+ * pvk_kick_ipis_idle() - wait until no kick IPI is in flight.
+ * @timeout_ms: give up after this long.
+ *
+ * Context: process context, may sleep.
+ * Return: true when none is in flight.
+ */
+bool pvk_kick_ipis_idle(unsigned int timeout_ms);
+
+/**
+ * pvk_host_pv_available() - whether the running kernel's own paravirt
+ * spinlock operations (pv_ops.lock.wait and .kick) are active.
+ * @why: receives the reason when they are not.
+ * @size: size of @why.
+ *
+ * Return: 0, or -ENODEV with @why filled in.
+ */
+int pvk_host_pv_available(char *why, unsigned long size);
+
+/**
+ * pvk_host_pv_wait() - the kernel's pv_wait(@ptr, @val): halt this vCPU
+ * through the hypervisor unless *@ptr != @val; may return spuriously.
+ * @ptr: the byte to watch.
+ * @val: the value to halt on.
+ *
+ * Context: as the kernel's pv_wait(); pvk_host_pv_available() returned 0.
+ */
+void pvk_host_pv_wait(unsigned char *ptr, unsigned char val);
+
+/**
+ * pvk_host_pv_kick() - the kernel's pv_kick(@cpu): wake a vCPU halted in
+ * pvk_host_pv_wait().
+ * @cpu: the vCPU.
+ *
+ * Context: any; pvk_host_pv_available() returned 0.
+ */
+void pvk_host_pv_kick(unsigned int cpu);
+
 #ifdef __cplusplus
 }
 #endif

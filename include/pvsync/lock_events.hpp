@@ -36,7 +36,18 @@
 	E(lock_use_node2)  /* queued on a CPU's 2nd node (nested once)  */ \
 	E(lock_use_node3)  /* ... 3rd node                              */ \
 	E(lock_use_node4)  /* ... 4th node                              */ \
-	E(lock_no_node)    /* all nodes busy: spun on trylock instead   */
+	E(lock_no_node)    /* all nodes busy: spun on trylock instead   */ \
+	E(pv_hash_hops)    /* sum of entries probed per pv hash insert  */ \
+	E(pv_kick_unlock)  /* vCPU kicks issued at unlock               */ \
+	E(pv_kick_wake)    /* waits that ended by a kick                */ \
+	E(pv_latency_kick) /* sum of ns spent in kick calls             */ \
+	E(pv_latency_wake) /* sum of ns from kick to the waiter running */ \
+	E(pv_lock_stealing) /* newcomer took the lock from the queue    */ \
+	E(pv_spurious_wakeup) /* woken without the awaited change       */ \
+	E(pv_wait_again)   /* queue head halted again after a wake-up   */ \
+	E(pv_wait_early)   /* node halted early: predecessor not running */ \
+	E(pv_wait_head)    /* halts at the queue head                   */ \
+	E(pv_wait_node)    /* halts at a non-head queue node            */
 
 namespace pv {
 
@@ -98,6 +109,23 @@ static inline void lockevent_inc_cpu(unsigned int cpu, LockEvent ev)
 	 * and an interrupt cannot fall between the load and the store. */
 	asm volatile("addq $1, %0"
 		     : "+m"(base[cpu][static_cast<unsigned int>(ev)]));
+}
+
+/*
+ * lockevent_add_cpu() - add @n to @ev on @cpu, the calling CPU (sums of
+ * nanoseconds or hops).  Precondition: preemption disabled.
+ */
+static inline void lockevent_add_cpu(unsigned int cpu, LockEvent ev,
+				     unsigned long n)
+{
+	unsigned long **base = detail::lockevent_base;
+
+	if (!base)
+		return;
+	/* One ADD on memory, as in lockevent_inc_cpu(). */
+	asm volatile("addq %1, %0"
+		     : "+m"(base[cpu][static_cast<unsigned int>(ev)])
+		     : "er"(n));
 }
 
 /* lockevent_inc() - count @ev on this CPU.  Precondition: preemption

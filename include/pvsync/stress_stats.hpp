@@ -9,7 +9,9 @@
  *   - no lost update: a plain, non-atomic counter, read on entry and
  *     written back on exit, ends equal to the number of acquisitions;
  *   - progress: every thread started, acquired at least once, and stopped
- *     when told to.
+ *     when told to;
+ *   - no failure detected by the lock itself (failures == 0: the
+ *     paravirt lock's lost kick or hash-table failure).
  * The negative control lock "busted" breaks the first two every run, which
  * is what shows these checks can fail (make check runs it).
  */
@@ -100,6 +102,13 @@ struct Result {
 	uint64_t counter;
 	uint32_t irq_violations;
 	uint64_t irq_acquisitions, irq_counter;
+	/*
+	 * Failures the lock itself detected (the paravirt lock's lost kicks
+	 * and hash failures, see pv_hash.hpp), filled in by the experiment
+	 * after the run; any fails the run.
+	 */
+	uint32_t failures;
+	const char *failure_reason;	/* the first one, or nullptr */
 
 	bool passed() const;
 	void print(TextBuf &out) const;
