@@ -373,113 +373,40 @@ gotlock:
 }
 
 /*
- * pv_queued_spin_lock_slowpath - acquire @lock, whose fast path failed.
- * Precondition: preemption disabled.
- *
- * The native slow path (qspinlock.hpp) with the paravirt hooks; there is
- * no pending path: every waiter queues, after trying to steal.
+ * PvSlowpathHooks - the paravirt steps of the one queued-spinlock slow
+ * path (qspinlock.hpp's queued_spin_lock_slowpath()): no pending path,
+ * the hybrid trylock, and the node and head waits above.
  */
 template <typename B, typename H, typename F, unsigned int SpinThreshold>
-static __attribute__((noinline)) void
-pv_queued_spin_lock_slowpath(QSpinLockWord *lock)
-{
-	McsNode *prev, *next, *node, *node0;
-	uint32_t old, tail, val;
-	unsigned int cpu, idx;
+struct PvSlowpathHooks {
+	static constexpr bool paravirt = true;
 
-	cpu = this_cpu();
-	lockevent_inc_cpu(cpu, LockEvent::lock_slowpath);
-	node0 = grab_node(cpu, 0);
-	idx = node0->count++;
-
-	if (__builtin_expect(idx >= MAX_NODES, 0)) {
-		lockevent_inc_cpu(cpu, LockEvent::lock_no_node);
-		while (!pv_hybrid_queued_unfair_trylock(lock))
-			cpu_relax();
-		goto release;
+	static __always_inline bool trylock(QSpinLockWord *lock)
+	{
+		return pv_hybrid_queued_unfair_trylock(lock);
 	}
 
-	node = grab_node(cpu, idx);
-	tail = PvL::encode_tail(cpu, idx);
-	if (idx)
-		lockevent_inc_cpu(cpu, static_cast<LockEvent>(
-			static_cast<unsigned int>(LockEvent::lock_use_node2) +
-			idx - 1));
+	static __always_inline void init_node(McsNode *node, unsigned int cpu)
+	{
+		pv_init_node(node, cpu);
+	}
 
-	/* Claim node idx before initialising it (see qspinlock.hpp). */
-	barrier();
-
-	node->locked = 0;
-	node->next = nullptr;
-	pv_init_node(node, cpu);
-
-	/* Steal it if we can, rather than queue behind a halted head. */
-	if (pv_hybrid_queued_unfair_trylock(lock))
-		goto release;
-
-	/*
-	 * Publish the initialised node before the tail names it; pairs
-	 * with the address dependency from a successor's read of the tail
-	 * or our predecessor's read of prev->next (as in qspinlock.hpp).
-	 */
-	smp_wmb();
-
-	/* p,x,y -> n,x,y */
-	old = PvL::xchg_tail(lock, tail);
-	next = nullptr;
-
-	if (old & PvL::_Q_TAIL_MASK) {
-		prev = decode_tail<PvL>(old);
-		WRITE_ONCE(prev->next, node);
-
+	static __always_inline void wait_node(McsNode *node, McsNode *prev)
+	{
 		pv_wait_node<B, SpinThreshold>(node, prev);
-		/*
-		 * Acquire: pairs with the predecessor's
-		 * smp_store_release(&next->locked, 1) below.
-		 */
-		smp_cond_load_acquire(&node->locked,
-				      [](uint32_t v) { return v != 0; });
-
-		next = READ_ONCE(node->next);
-		if (next)
-			__builtin_prefetch(next, 1);
 	}
 
-	/*
-	 * The head: returns with the lock ours; the xchg or cmpxchg that
-	 * took it is the acquire, pairing with the release in unlock().
-	 */
-	val = pv_wait_head_or_lock<B, H, F, SpinThreshold>(lock, node);
-
-	/*
-	 * n,0,l -> 0,0,1: we are the tail too; the queue ends with us.
-	 * Relaxed: the lock is already ours.  A stealer cannot interfere
-	 * (the locked byte is non-zero); a newcomer's xchg_tail makes the
-	 * cmpxchg fail, and it links behind us.
-	 */
-	if ((val & PvL::_Q_TAIL_MASK) == tail) {
-		if (cmpxchg_relaxed(&lock->val, val, PvL::_Q_LOCKED_VAL) == val)
-			goto release;
+	static __always_inline uint32_t wait_head_or_lock(QSpinLockWord *lock,
+							  McsNode *node)
+	{
+		return pv_wait_head_or_lock<B, H, F, SpinThreshold>(lock, node);
 	}
 
-	/* m,0,l -> m,0,1: S, if we set it, is ours to clear (unhashed). */
-	PvL::set_locked(lock);
-
-	if (!next)
-		next = smp_cond_load_relaxed(&node->next,
-					     [](McsNode *n) { return n != nullptr; });
-
-	/*
-	 * Make the successor the head.  Release: pairs with its
-	 * smp_cond_load_acquire() of node->locked above.
-	 */
-	smp_store_release(&next->locked, 1U);
-	/* If it halted, arrange for our unlock to kick it. */
-	pv_kick_node<H>(lock, next);
-
-release:
-	node0->count--;
-}
+	static __always_inline void kick_node(QSpinLockWord *lock, McsNode *node)
+	{
+		pv_kick_node<H>(lock, node);
+	}
+};
 
 /*
  * pv_unlock_slowpath - the unlock cmpxchg found @locked != 1.
@@ -570,8 +497,10 @@ public:
 		if (__builtin_expect(try_cmpxchg_acquire(&word_.val, &val,
 							 L::_Q_LOCKED_VAL), 1))
 			return;
-		detail::pv_queued_spin_lock_slowpath<Backend, Hash, Flaw,
-						     SpinThreshold>(&word_);
+		detail::queued_spin_lock_slowpath<
+			L, 0, QSpinLockCorrect,
+			detail::PvSlowpathHooks<Backend, Hash, Flaw,
+						SpinThreshold>>(&word_, val);
 	}
 
 	/* trylock - 0,0,0 -> 0,0,1 or fail; never waits. */

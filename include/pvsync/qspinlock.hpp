@@ -174,19 +174,55 @@ static __always_inline bool queued_spin_trylock(QSpinLockWord *lock)
 }
 
 /*
+ * The slow path's paravirt hooks, as the kernel's pv_*() calls in
+ * qspinlock.c: the native lock's do nothing, and the paravirt lock
+ * (pvqspinlock.hpp) supplies its own, so both locks run this one slow
+ * path.  paravirt: skip the pending path, every waiter queues; trylock:
+ * the trylock of the no-node fallback and of the last try before
+ * queueing; init_node, wait_node, kick_node: node state around the queue;
+ * wait_head_or_lock: the head's wait, returning the word with the lock
+ * taken, or 0 to do the native wait.
+ */
+template <typename L>
+struct NativeSlowpathHooks {
+	static constexpr bool paravirt = false;
+
+	static __always_inline bool trylock(QSpinLockWord *lock)
+	{
+		return queued_spin_trylock<L>(lock);
+	}
+
+	static __always_inline void init_node(McsNode *, unsigned int) {}
+	static __always_inline void wait_node(McsNode *, McsNode *) {}
+
+	static __always_inline uint32_t wait_head_or_lock(QSpinLockWord *,
+							  McsNode *)
+	{
+		return 0;
+	}
+
+	static __always_inline void kick_node(QSpinLockWord *, McsNode *) {}
+};
+
+/*
  * queued_spin_lock_slowpath - acquire @lock, whose fast path found
  * @val != 0.  Precondition: preemption disabled.
  *
  * Out of line, as the kernel's, so that lock() inlines to the cmpxchg and
  * a call.
  */
-template <typename L, unsigned int PendingLoops, typename M>
+template <typename L, unsigned int PendingLoops, typename M,
+	  typename Hooks = NativeSlowpathHooks<L>>
 static __attribute__((noinline)) void
 queued_spin_lock_slowpath(QSpinLockWord *lock, uint32_t val)
 {
 	McsNode *prev, *next, *node, *node0;
 	uint32_t old, tail;
 	unsigned int cpu, idx;
+
+	/* The paravirt lock has no pending path: every waiter queues. */
+	if (Hooks::paravirt)
+		goto queue;
 
 	/*
 	 * A pending waiter is taking over from the owner right now,
@@ -262,7 +298,7 @@ queue:
 	 */
 	if (__builtin_expect(idx >= MAX_NODES, 0)) {
 		lockevent_inc_cpu(cpu, LockEvent::lock_no_node);
-		while (!queued_spin_trylock<L>(lock))
+		while (!Hooks::trylock(lock))
 			cpu_relax();
 		goto release;
 	}
@@ -289,12 +325,14 @@ queue:
 
 	node->locked = 0;
 	node->next = nullptr;
+	Hooks::init_node(node, cpu);
 
 	/*
 	 * We touched a probably cold line of per-CPU nodes; the owner
-	 * may have left meanwhile.  One more trylock before queueing.
+	 * may have left meanwhile.  One more trylock before queueing (the
+	 * paravirt lock's steals, rather than queue behind a halted head).
 	 */
-	if (queued_spin_trylock<L>(lock))
+	if (Hooks::trylock(lock))
 		goto release;
 
 	/*
@@ -323,6 +361,9 @@ queue:
 
 		/* Our predecessor reads this in its hand-over below. */
 		WRITE_ONCE(prev->next, node);
+
+		/* Paravirt: spin, then halt until made the head. */
+		Hooks::wait_node(node, prev);
 
 		/*
 		 * arch_mcs_spin_lock_contended(): wait until the
@@ -353,12 +394,21 @@ queue:
 	 * unlock(), because set_locked() below is a plain store and
 	 * would order nothing.
 	 */
+	/*
+	 * The paravirt head spins with pending set and halts, and returns
+	 * with the lock taken (its xchg or cmpxchg of the locked byte is
+	 * the acquire, pairing with the release in unlock()): n,0,l.
+	 */
+	val = Hooks::wait_head_or_lock(lock, node);
+	if (val)
+		goto locked;
 	if (M::head_waits_for_owner)
 		val = atomic_cond_read_acquire(&lock->val, [](uint32_t v) {
 			return !(v & L::_Q_LOCKED_PENDING_MASK);
 		});
 	else
 		val = READ_ONCE(lock->val);
+locked:
 
 	/*
 	 * Take the lock, one of two ways:
@@ -404,6 +454,8 @@ queue:
 	 * node->locked above, so it sees our claim of the lock word.
 	 */
 	smp_store_release(&next->locked, 1U);
+	/* Paravirt: if it halted, arrange for our unlock to kick it. */
+	Hooks::kick_node(lock, next);
 
 release:
 	/*
