@@ -568,7 +568,7 @@ void force_open(QSpinLock<L> &lock, const Part *parts, unsigned int n,
  * the case has already failed and the machine stays usable.  A part still
  * stuck after that is left running, and so is its shared state (which is
  * why that state is static): stopping it would wait for ever, and the
- * module must not be unloaded after that.
+ * module is pinned (pvk_pin_module()) so that rmmod cannot free it.
  *
  * Return: true when every part finished and was stopped.
  */
@@ -599,9 +599,11 @@ bool finish_parts(struct pvsync_test *t, QSpinLock<L> &lock, Part *parts,
 		else
 			all = false;
 	}
-	if (!all)
+	if (!all) {
 		pv::test::fail(t, __FILE__, __LINE__,
-			       "a CPU is still stuck in lock(); its thread is left running: do not unload pvsync");
+			       "a CPU is still stuck in lock(); its thread is left running and pvsync stays loaded");
+		pvk_pin_module("a qspinlock test thread is stuck in lock()");
+	}
 	return all;
 }
 

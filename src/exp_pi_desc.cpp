@@ -790,11 +790,12 @@ int run(const Config &cfg, Result *res)
 			final_checks(r, &r->vcpu[i], res);
 	}
 	collect(r, res);
-	if (res->threads_wedged || res->ipis_unfinished)
+	if (res->threads_wedged || res->ipis_unfinished) {
 		pvk_log(PVK_LOG_ERR, "pvsync: pi_desc run leaks its memory: %u threads wedged, %llu IPIs unfinished",
 			res->threads_wedged,
 			(unsigned long long)res->ipis_unfinished);
-	else
+		pvk_pin_module("a pi_desc thread or IPI is still running");
+	} else
 		pvk_free(r);
 	if (!res->passed() && cfg.variant == variant_cmpxchg)
 		pvk_warn_once_report("pi_desc: the cmpxchg64 variant failed a check");

@@ -444,6 +444,7 @@ int Engine<G>::run(const Config &cfg, Result *res)
 			res->threads_wedged,
 			(unsigned long long)res->ipis_done,
 			(unsigned long long)res->ipis_sent);
+		pvk_pin_module("an upcall thread or IPI is still running");
 	}
 	return 0;
 }

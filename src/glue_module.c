@@ -3,6 +3,7 @@
  * glue_module.c - module load and unload, the debugfs root and the module
  * parameters of pvsync.
  */
+#include <linux/bitops.h>
 #include <linux/debugfs.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -30,6 +31,16 @@ MODULE_PARM_DESC(defaults,
 		 "experiment defaults, e.g. \"locks.threads=8,locks.lock=ticket\"");
 
 static struct dentry *pvsync_debugfs_root;
+
+static unsigned long pvsync_pinned;
+
+void pvk_pin_module(const char *why)
+{
+	if (test_and_set_bit(0, &pvsync_pinned))
+		return;
+	__module_get(THIS_MODULE);
+	pr_err("pvsync: pinned in memory, rmmod will be refused: %s\n", why);
+}
 
 static int __init pvsync_init(void)
 {

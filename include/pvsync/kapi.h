@@ -173,6 +173,16 @@ bool pvk_run_should_stop(void);
 /** pvk_module_unloading() - rmmod has begun; runs must end promptly. */
 bool pvk_module_unloading(void);
 
+/**
+ * pvk_pin_module() - keep pvsync loaded for good, because something of
+ * ours still runs (a wedged thread, an IPI not yet handled) and uses the
+ * module's code and the memory it was given, which rmmod would free.
+ * @why: what still runs; logged on the first call.
+ *
+ * rmmod fails with -EBUSY from then on; a reboot clears it.
+ */
+void pvk_pin_module(const char *why);
+
 /* ------------------------------------------------------------------ */
 /* Threads                                                             */
 

@@ -229,6 +229,7 @@ int run(const Config &cfg, Result *res)
 		 * says so.
 		 */
 		pvk_warn_once_report("stress thread wedged; run memory leaked");
+		pvk_pin_module("a lock stress thread is wedged");
 		return 0;
 	}
 	r->lock.destroy();
