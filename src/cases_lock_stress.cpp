@@ -8,6 +8,7 @@
 #include <pvsync/exp_locks.hpp>
 #include <pvsync/kapi.h>
 #include <pvsync/stress.hpp>
+#include <pvsync/stress_expect.hpp>
 #include <pvsync/test.hpp>
 
 using namespace pv;
@@ -29,15 +30,7 @@ void expect_kind_passes(struct pvsync_test *t, unsigned int kind)
 	if (pvk_num_online_cpus() < 2)
 		PV_SKIP(t, "needs two online CPUs");
 	PV_ASSERT(t, locks::run_kind(kind, short_run, &res) == 0);
-	PV_EXPECT_EQ(t, res.threads_started, short_run.threads);
-	PV_EXPECT_EQ(t, res.threads_wedged, 0u);
-	PV_EXPECT(t, res.acquisitions > 0);
-	PV_EXPECT(t, res.irq_acquisitions > 0);
-	PV_EXPECT_EQ(t, res.violations, 0u);
-	PV_EXPECT_EQ(t, res.counter, res.acquisitions);
-	PV_EXPECT_EQ(t, res.irq_violations, 0u);
-	PV_EXPECT_EQ(t, res.irq_counter, res.irq_acquisitions);
-	PV_EXPECT(t, res.passed());
+	stress::expect_clean_run(t, res);
 }
 
 } /* namespace */

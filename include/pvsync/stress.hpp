@@ -53,7 +53,6 @@ struct alignas(64) IrqSlot {
 	void *run;
 	pvk_irq_timer *timer;
 	unsigned int id;
-	uint32_t armed;
 };
 
 /* Shared, non-template halves of a run (src/stress_engine.cpp). */
@@ -136,7 +135,6 @@ struct Run : RunBase {
 		/* Our first thread on this CPU arms the CPU's irq timer. */
 		if (s->id <= max_threads && r->irq[s->id - 1].timer) {
 			pvk_irq_timer_start_here(r->irq[s->id - 1].timer);
-			WRITE_ONCE(r->irq[s->id - 1].armed, 1);
 		}
 		smp_store_release(&s->started, 1);	/* pairs with wait_started() */
 		/* Pairs with the release of go in RunBase::start(): the
