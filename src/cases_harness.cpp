@@ -287,6 +287,7 @@ PV_CASE(harness, irq_timer_fires_on_its_cpu)
 	if (th) {
 		PV_EXPECT(t, wait_flag(&tt.started, 2000));
 		for (unsigned int i = 0; i < 2000; i++) {
+			/* Pairs with the release of count in record_irq(). */
 			if (smp_load_acquire(&tt.report.count) >= 5)
 				break;
 			pvk_msleep_interruptible(1);
@@ -352,6 +353,8 @@ template <bool Fenced>
 inline uint32_t sb_side(uint32_t *mine, uint32_t *theirs)
 {
 	WRITE_ONCE(*mine, 1);
+	/* Orders our store before our load; pairs with the other CPU's
+	 * smp_mb() in its own sb_side(): one of the loads sees a 1. */
 	if (Fenced)
 		smp_mb();
 	else
@@ -370,7 +373,7 @@ int sb_cpu_b(void *arg)
 	auto *s = static_cast<SbShared *>(arg);
 	uint32_t seen = 0;
 
-	smp_store_release(&s->b_started, 1);
+	smp_store_release(&s->b_started, 1);	/* pairs with wait_flag() */
 	while (!pvk_thread_should_stop()) {
 		uint32_t r = smp_load_acquire(&s->round);	/* pairs with A's release */
 
