@@ -6,7 +6,7 @@
  * each case list calls C(suite, name) once per case.  The KUnit module and
  * the debugfs selftest both expand these lists, so a case added here runs
  * under both runners.  The body is pvsync_case_<suite>__<name>(), written
- * with PV_CASE() in C++ (or by hand in C), and src/glue_exports.c exports
+ * with PV_CASE() in C++ (or by hand in C), and src/glue/exports.c exports
  * the table of all bodies, indexed by PVSYNC_CASE_ID(suite, name).
  */
 #ifndef PVSYNC_CASES_H

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * experiment.h - how a pvsync experiment describes itself to the shared
- * debugfs front end (src/glue_experiment.c).
+ * debugfs front end (src/glue/experiment.c).
  *
  * Every experiment (locks, pvqspinlock, pi_desc, upcall) is a directory
  * under /sys/kernel/debug/pvsync/ with the same files:
@@ -100,7 +100,7 @@ struct pvsync_experiment {
 	void (*stats_reset)(void);
 };
 
-/* The experiments, defined in C++ (src/experiments.cpp). */
+/* The experiments, defined in C++ (src/harness/experiments.cpp). */
 extern const struct pvsync_experiment *const pvsync_experiments[];
 extern const unsigned int pvsync_nr_experiments;
 

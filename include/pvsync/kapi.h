@@ -18,7 +18,7 @@
 #define PVSYNC_KAPI_H
 
 #ifdef __cplusplus
-#include <pvsync/compiler.hpp>
+#include <pvsync/compiler.h>
 extern "C" {
 #endif
 
@@ -278,7 +278,7 @@ void pvk_irq_timer_start_here(struct pvk_irq_timer *t);
 void pvk_irq_timer_destroy(struct pvk_irq_timer *t);
 
 /* ------------------------------------------------------------------ */
-/* The running kernel's spinlock (src/glue_spinlock.c)                 */
+/* The running kernel's spinlock (src/glue/spinlock.c)                 */
 
 struct pvk_spinlock;
 
@@ -357,7 +357,7 @@ bool pvk_cpu_possible(unsigned int cpu);
 const char *pvk_kernel_spinlock_impl(void);
 
 /* ------------------------------------------------------------------ */
-/* Halting and kicking, for the paravirt lock (src/glue_pv.c)          */
+/* Halting and kicking, for the paravirt lock (src/glue/pv.c)          */
 
 /**
  * pvk_safe_halt() - halt this CPU until the next interrupt, atomically

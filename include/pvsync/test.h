@@ -7,7 +7,7 @@
  * call the same bodies:
  *   - kunit/pvsync_kunit_main.c wraps each body in a KUnit case and turns
  *     reported failures into KUNIT_FAIL();
- *   - src/selftest.cpp runs every body when /sys/kernel/debug/pvsync/selftest
+ *   - src/harness/selftest.cpp runs every body when /sys/kernel/debug/pvsync/selftest
  *     is read, and prints KTAP.
  * The list of suites and cases is include/pvsync/cases.h.
  */

@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * run_control.cpp - see run_control.hpp.
+ */
+#include <pvsync/kapi.h>
+#include "core/run_control.hpp"
+
+namespace pv {
+
+const char *run_for(unsigned int duration_ms)
+{
+	unsigned long long end = pvk_now_ns() + duration_ms * 1000000ULL;
+
+	while (pvk_now_ns() < end) {
+		if (pvk_module_unloading())
+			return "unload";
+		if (pvk_signal_pending())
+			return "signal";
+		pvk_msleep_interruptible(10);
+	}
+	return nullptr;
+}
+
+} /* namespace pv */

@@ -1,0 +1,575 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pvqspinlock.hpp - the paravirt queued spinlock: a queued spinlock whose
+ * waiters halt instead of spinning, for vCPUs that may not be running.
+ *
+ * The idea.  In a guest, the vCPU that holds a lock, or the one next in
+ * the queue, may have been descheduled by the host.  A FIFO queue then
+ * makes every waiter behind it burn its timeslice spinning, and the lock
+ * waits for a CPU that is not even running (lock-holder and lock-waiter
+ * preemption).  The paravirt form of the queued spinlock
+ * (src/locks/qspinlock.hpp; Linux's kernel/locking/qspinlock_paravirt.h)
+ * keeps the same 32-bit word and the same MCS queue but:
+ *   - a waiter spins only SpinThreshold times, then halts (Backend::wait,
+ *     pv_backend.hpp), giving its physical CPU back to the host;
+ *   - whoever hands the lock to a halted waiter kicks it (Backend::kick);
+ *   - a newcomer may steal a free lock ahead of the queue (the hybrid
+ *     unfair trylock), so a halted queue head does not stall the lock.
+ *
+ * The word is the small layout of qspinlock_word.hpp, as the triple
+ * (queue tail, pending, locked), written "t,p,l"; the locked byte takes a
+ * third value, S = _Q_SLOW_VAL (3): "held, and the queue head is halted;
+ * the unlocker must look the lock up in the hash table and kick".
+ *
+ * Node states (PvState, in the McsNode's spare words, pv_backend.hpp):
+ *
+ *   running  spinning, or about to                 (initial)
+ *   halted   in, or about to enter, Backend::wait on its state byte
+ *   hashed   halted, and its predecessor (the new owner) has hashed the
+ *            lock for it and set S: the unlock will kick it
+ *
+ *   running -> halted    a queued waiter gave up spinning (pv_wait_node)
+ *   halted  -> running   it woke up (its own cmpxchg)
+ *   halted  -> hashed    the previous head, now owner, made it the head
+ *                        while it was halted (pv_kick_node); the two
+ *                        cmpxchg's decide which of the two happened
+ *   *       -> running   the head spins for the lock again
+ *   running -> hashed    the head hashed the lock itself and halts
+ *
+ * Transitions of the word (n, m tail codes, x "either", * "unchanged"):
+ *
+ *   steal    0,0,0 -> 0,0,1     fast path, or a newcomer's unfair trylock
+ *                               while only a queue exists (n,0,0 -> n,0,1)
+ *   queue    p,x,y -> n,x,y     every slow path queues; there is no
+ *                               pending waiter outside the queue here
+ *   head     n,0,y -> n,1,y     the head sets pending: no more stealing
+ *            n,1,0 -> n,0,1     ... and takes the lock from it
+ *            n,1,1 -> n,0,1     ... or, after SpinThreshold tries, clears
+ *                               pending, hashes (lock -> node)
+ *            n,0,1 -> n,0,S     and sets S, then halts
+ *            n,0,0 -> n,0,S     (S set on a free lock: the head owns it,
+ *                               and removes its hash entry itself)
+ *   kick     n,0,1 -> n,0,S     the owner that made a halted node the
+ *                               head hashes for it (pv_kick_node)
+ *   unlock   *,*,1 -> *,*,0     one cmpxchg; fails only on S:
+ *            *,*,S -> *,*,0     unhash, release, kick the node's CPU
+ *   claim    n,0,S -> 0,0,1     the head also owns the queue's end, or
+ *            m,0,S -> m,0,1     hands over to its successor, as in the
+ *                               native lock
+ *
+ * The hash (pv_hash.hpp): lock -> head node, open addressing over
+ * 64-byte buckets, 4 x the CPUs.  It is a template parameter, so the
+ * KUnit cases force collisions on a tiny table with this same code.
+ *
+ * Guarantees, and what shows them:
+ *   - mutual exclusion, acquire/release, no lost update: the stress
+ *     engine, with each backend (make check: locks/pvqspinlock emulated
+ *     and native, and at 2x vCPU overcommit);
+ *   - every halted waiter is kicked: the emulated backend's lost-kick
+ *     bound; the mutant PvFlawUnlockIgnoresSlow (an unlock that stores 0
+ *     over S and never kicks) fails the stress run through it
+ *     (variant=unlock_ignores_slow, KUnit stress_catches_unlock_ignoring_slow);
+ *   - a lock has at most one hash entry, and a word holding S has its
+ *     entry; an unhash removes only its own lock's entry, also when two
+ *     locks collide in one bucket and a head wakes up spuriously (the
+ *     seed thread's race): KUnit seed_race_keeps_colliding_entry; the
+ *     mutant PvFlawSeedUnhash (a woken head that clears "its" slot, the
+ *     slow_set-less unhash of the thread) fails it:
+ *     seed_race_catches_unhash_flaw;
+ *   - node state machine: node_states_follow_kick_and_wake; hash insert,
+ *     find, remove, collisions, wrap-around, full table:
+ *     hash_collides_wraps_and_removes_only_own.
+ *
+ * Where the kernel BUG()s (hash full, entry missing, corrupted locked
+ * byte) this lock records the failure (pv_record_failure()), WARNs once
+ * and continues: the run fails, the machine does not.
+ *
+ * Preemption: as QSpinLock, the caller of lock() and unlock() has
+ * preemption disabled.  A task-context waiter halts with irqs enabled;
+ * a waiter in hard irq polls (see the backends).
+ */
+#ifndef PVSYNC_PVQSPINLOCK_HPP
+#define PVSYNC_PVQSPINLOCK_HPP
+
+#include <stdint.h>
+
+#include "core/atomic.hpp"
+#include "core/cpu.hpp"
+#include <pvsync/kapi.h>
+#include "core/linkage.hpp"
+#include "locks/lock_events.hpp"
+#include "locks/mcs_node.hpp"
+#include "locks/pv/pv_backend.hpp"
+#include "locks/pv/pv_hash.hpp"
+#include "locks/qspinlock.hpp"
+#include "locks/qspinlock_word.hpp"
+
+namespace pv {
+
+/* The correct lock: no flaw. */
+struct PvNoFlaw {
+	static constexpr const char name[] = "correct";
+	static constexpr bool unhash_after_wake = false;
+	static constexpr bool unlock_ignores_slow = false;
+};
+
+/*
+ * Mutant: a queue head that took the lock after a wake-up clears the hash
+ * slot it filled before halting, although the unlocker, having seen S,
+ * already removed that entry and another lock may own the slot now (the
+ * slow_set-less unhash of seeds/002).
+ */
+struct PvFlawSeedUnhash {
+	static constexpr const char name[] = "seed_unhash_flaw";
+	static constexpr bool unhash_after_wake = true;
+	static constexpr bool unlock_ignores_slow = false;
+};
+
+/* Mutant: unlock stores 0 over S and never kicks the halted head. */
+struct PvFlawUnlockIgnoresSlow {
+	static constexpr const char name[] = "unlock_ignores_slow";
+	static constexpr bool unhash_after_wake = false;
+	static constexpr bool unlock_ignores_slow = true;
+};
+
+struct PvQSpinLockTestAccess;
+
+namespace detail {
+
+using PvL = WordLayoutSmall;
+
+/* The locked byte's value "held, head halted: look me up and kick". */
+inline constexpr uint8_t _Q_SLOW_VAL = 3;
+
+/* Check the predecessor's state every this many spins. */
+inline constexpr unsigned int PV_PREV_CHECK_MASK = 0xff;
+
+/* n,0,y -> n,1,y: the head stops lock stealing.  A byte store. */
+static __always_inline void pv_set_pending(QSpinLockWord *lock)
+{
+	WRITE_ONCE(lock->pending, 1);
+}
+
+/*
+ * n,1,0 -> n,0,1: the head takes the free lock from its pending bit.
+ * Acquire: pairs with the release in unlock(), like a trylock.
+ */
+static __always_inline bool pv_trylock_clear_pending(QSpinLockWord *lock)
+{
+	return !READ_ONCE(lock->locked) &&
+	       cmpxchg_acquire(&lock->locked_pending,
+			       static_cast<uint16_t>(PvL::_Q_PENDING_VAL),
+			       static_cast<uint16_t>(PvL::_Q_LOCKED_VAL)) ==
+		       PvL::_Q_PENDING_VAL;
+}
+
+/*
+ * The hybrid unfair trylock, what a newcomer does before queueing:
+ * steal a free lock (*,0,0 -> *,0,1) as long as nobody is pending; spin
+ * while there is a queue whose head has not yet set pending (it may be a
+ * halted vCPU); give up, and queue, once there is no queue or pending is
+ * set.  Acquire: pairs with the release in unlock().
+ */
+static __always_inline bool pv_hybrid_queued_unfair_trylock(QSpinLockWord *lock)
+{
+	for (;;) {
+		uint32_t val = READ_ONCE(lock->val);
+
+		if (!(val & PvL::_Q_LOCKED_PENDING_MASK) &&
+		    cmpxchg_acquire(&lock->locked, static_cast<uint8_t>(0),
+				    static_cast<uint8_t>(PvL::_Q_LOCKED_VAL)) == 0) {
+			lockevent_inc(LockEvent::pv_lock_stealing);
+			return true;
+		}
+		if (!(val & PvL::_Q_TAIL_MASK) || (val & PvL::_Q_PENDING_MASK))
+			return false;
+		cpu_relax();
+	}
+}
+
+/* pv_init_node - running, on this CPU. */
+static __always_inline void pv_init_node(McsNode *node, unsigned int cpu)
+{
+	PvNodeState *pn = pv_node(node);
+
+	pn->cpu = cpu;
+	pn->state = vcpu_running;
+	/* A late kick for the node's previous use is not for this one. */
+	WRITE_ONCE(pn->kick_stamp, 0ULL);
+}
+
+/* Halt early, without spinning out, when the predecessor is not running. */
+static __always_inline bool pv_wait_early(McsNode *prev, unsigned int loop)
+{
+	if ((loop & PV_PREV_CHECK_MASK) != 0)
+		return false;
+	return READ_ONCE(pv_node(prev)->state) != vcpu_running;
+}
+
+/*
+ * pv_wait_node - a queued node waits to become the head: spin, then halt.
+ * Returns once node->locked is set (the caller's acquire load follows).
+ */
+template <typename B, unsigned int SpinThreshold>
+static __always_inline void pv_wait_node(McsNode *node, McsNode *prev)
+{
+	PvNodeState *pn = pv_node(node);
+	unsigned int cpu = pn->cpu;
+
+	for (;;) {
+		bool wait_early = false;
+
+		for (unsigned int loop = SpinThreshold; loop; loop--) {
+			if (READ_ONCE(node->locked))
+				return;
+			if (pv_wait_early(prev, loop)) {
+				wait_early = true;
+				break;
+			}
+			cpu_relax();
+		}
+
+		/*
+		 * running -> halted, then re-check locked.  Full barrier
+		 * between the two (smp_store_mb): either pv_kick_node()'s
+		 * cmpxchg sees halted and hashes for us, or we see locked
+		 * set here and do not halt.  Pairs with the
+		 * smp_mb__before_atomic() + cmpxchg in pv_kick_node(), which
+		 * follows its store of node->locked.
+		 */
+		WRITE_ONCE(pn->state, vcpu_halted);
+		smp_mb();
+		if (!READ_ONCE(node->locked)) {
+			lockevent_inc_cpu(cpu, LockEvent::pv_wait_node);
+			lockevent_cond_inc(LockEvent::pv_wait_early, wait_early);
+			B::wait(&pn->state, vcpu_halted, node);
+		}
+
+		/*
+		 * halted -> running, unless pv_kick_node() made it hashed:
+		 * then the lock is hashed for us, and the unlock will kick
+		 * us again as the head; pv_wait_head_or_lock() sees hashed
+		 * and does not hash a second time.
+		 */
+		(void)cmpxchg(&pn->state, static_cast<uint8_t>(vcpu_halted),
+			      static_cast<uint8_t>(vcpu_running));
+
+		if (READ_ONCE(node->locked))
+			return;
+		/* Woken (or returned) while still not the head. */
+		lockevent_inc_cpu(cpu, LockEvent::pv_spurious_wakeup);
+	}
+}
+
+/*
+ * pv_kick_node - the new owner has just made @node the head
+ * (node->locked = 1).  If @node is halted, it will not see that until
+ * kicked: make sure our unlock kicks it, by hashing the lock for it and
+ * setting S.  n,0,1 -> n,0,S.  Precondition: we hold @lock.
+ */
+template <typename H>
+static __always_inline void pv_kick_node(QSpinLockWord *lock, McsNode *node)
+{
+	PvNodeState *pn = pv_node(node);
+
+	/*
+	 * Order our earlier store of node->locked before reading its state
+	 * in the cmpxchg (relaxed, so the barrier is explicit): if the
+	 * node's cmpxchg back to running missed locked, ours sees halted.
+	 * Pairs with the smp_mb() after the halted store in pv_wait_node().
+	 */
+	smp_mb__before_atomic();
+	if (cmpxchg_relaxed(&pn->state, static_cast<uint8_t>(vcpu_halted),
+			    static_cast<uint8_t>(vcpu_hashed)) != vcpu_halted)
+		return;
+
+	/*
+	 * Hash, then set S.  Plain stores suffice: the unlocker that will
+	 * read S and then the entry is this CPU.  If the table is full
+	 * (failure recorded), leave the word 1: the node's lost kick is
+	 * then caught by the backend.
+	 */
+	if (pv_hash<H>(lock, node))
+		WRITE_ONCE(lock->locked, _Q_SLOW_VAL);
+}
+
+/*
+ * pv_wait_head_or_lock - the head spins for the lock with pending set
+ * (no stealing meanwhile), and halts after SpinThreshold tries with the
+ * lock hashed and S set.  Returns the word, with the lock ours (locked
+ * byte 1 or S); the caller claims it as the native head does.
+ */
+template <typename B, typename H, typename F, unsigned int SpinThreshold>
+static __always_inline uint32_t pv_wait_head_or_lock(QSpinLockWord *lock,
+						     McsNode *node)
+{
+	PvNodeState *pn = pv_node(node);
+	unsigned int cpu = pn->cpu;
+	PvHashEntry *lp = nullptr;
+	/* pv_kick_node() hashed the lock for us already. */
+	bool hashed = READ_ONCE(pn->state) == vcpu_hashed;
+	unsigned int waitcnt;
+
+	for (waitcnt = 0;; waitcnt++) {
+		/* For our successor's pv_wait_early(): we are running. */
+		WRITE_ONCE(pn->state, vcpu_running);
+
+		/* n,0,y -> n,1,y: stop the stealing while we spin. */
+		pv_set_pending(lock);
+		for (unsigned int loop = SpinThreshold; loop; loop--) {
+			if (pv_trylock_clear_pending(lock))
+				goto gotlock;
+			cpu_relax();
+		}
+		/* n,1,y -> n,0,y: let newcomers steal while we halt. */
+		PvL::clear_pending(lock);
+
+		if (!hashed) {
+			lp = pv_hash<H>(lock, node);
+			if (!lp)
+				continue;	/* table full: recorded; spin on */
+			hashed = true;
+			/*
+			 * n,0,1 -> n,0,S, or n,0,0 -> n,0,S (ours).
+			 *
+			 * The entry must be visible before S: the unlocker
+			 * that reads S then reads the entry.  The xchg is a
+			 * full barrier after the entry's stores; pairs with
+			 * the smp_rmb() in pv_unlock_slowpath().
+			 */
+			if (xchg(&lock->locked, _Q_SLOW_VAL) == 0) {
+				/*
+				 * The lock was free, and S was never seen by
+				 * an unlocker: our entry is still ours to
+				 * remove.  The xchg acquired the lock.
+				 */
+				WRITE_ONCE(lp->lock,
+					   static_cast<QSpinLockWord *>(nullptr));
+				lp = nullptr;
+				goto gotlock;
+			}
+		}
+		WRITE_ONCE(pn->state, vcpu_hashed);
+		lockevent_inc_cpu(cpu, LockEvent::pv_wait_head);
+		lockevent_cond_inc(LockEvent::pv_wait_again, waitcnt != 0);
+		B::wait(&lock->locked, _Q_SLOW_VAL, node);
+		/*
+		 * Kicked, or spuriously woken; either way spin again.  The
+		 * unlocker that kicked us removed our entry; on a spurious
+		 * wake-up it is still there and S still set, so we must not
+		 * hash again (hashed stays true).
+		 */
+	}
+
+gotlock:
+	/*
+	 * The mutant of seeds/002: "we were woken and got the lock: unhash".
+	 * But an unlocker that saw S already removed our entry, and a
+	 * colliding lock may own that slot by now: this removes its entry.
+	 */
+	if (F::unhash_after_wake && waitcnt != 0 && lp)
+		WRITE_ONCE(lp->lock, static_cast<QSpinLockWord *>(nullptr));
+	return READ_ONCE(lock->val) | PvL::_Q_LOCKED_VAL;
+}
+
+/*
+ * PvSlowpathHooks - the paravirt steps of the one queued-spinlock slow
+ * path (qspinlock.hpp's queued_spin_lock_slowpath()): no pending path,
+ * the hybrid trylock, and the node and head waits above.
+ */
+template <typename B, typename H, typename F, unsigned int SpinThreshold>
+struct PvSlowpathHooks {
+	static constexpr bool paravirt = true;
+
+	static __always_inline bool trylock(QSpinLockWord *lock)
+	{
+		return pv_hybrid_queued_unfair_trylock(lock);
+	}
+
+	static __always_inline void init_node(McsNode *node, unsigned int cpu)
+	{
+		pv_init_node(node, cpu);
+	}
+
+	static __always_inline void wait_node(McsNode *node, McsNode *prev)
+	{
+		pv_wait_node<B, SpinThreshold>(node, prev);
+	}
+
+	static __always_inline uint32_t wait_head_or_lock(QSpinLockWord *lock,
+							  McsNode *node)
+	{
+		return pv_wait_head_or_lock<B, H, F, SpinThreshold>(lock, node);
+	}
+
+	static __always_inline void kick_node(QSpinLockWord *lock, McsNode *node)
+	{
+		pv_kick_node<H>(lock, node);
+	}
+};
+
+/*
+ * pv_unlock_slowpath - the unlock cmpxchg found @locked != 1.
+ * *,*,S -> *,*,0: unhash, release, kick.
+ */
+template <typename B, typename H>
+static __attribute__((noinline)) void pv_unlock_slowpath(QSpinLockWord *lock,
+							 uint8_t locked)
+{
+	McsNode *node;
+	unsigned int cpu;
+	uint64_t t0;
+
+	if (__builtin_expect(locked != _Q_SLOW_VAL, 0)) {
+		/* The kernel WARNs and leaves the lock alone; so do we. */
+		pv_record_failure(PvFailure::bad_unlock_val);
+		return;
+	}
+
+	/*
+	 * Read the entry only after S: the head stored the entry before
+	 * its xchg of S (or, in pv_kick_node(), this CPU did).  Pairs with
+	 * that xchg.
+	 */
+	smp_rmb();
+	node = pv_unhash<H>(lock);
+	if (!node) {
+		/* Recorded; release so that the run can go on. */
+		smp_store_release(&lock->locked, 0);
+		return;
+	}
+
+	/*
+	 * *,*,S -> *,*,0.  Release: publishes the critical section to the
+	 * next owner, as the fast unlock does.
+	 */
+	smp_store_release(&lock->locked, 0);
+
+	cpu = this_cpu();
+	lockevent_inc_cpu(cpu, LockEvent::pv_kick_unlock);
+	t0 = pvk_now_ns();
+	B::kick(node);
+	lockevent_add_cpu(cpu, LockEvent::pv_latency_kick, pvk_now_ns() - t0);
+}
+
+} /* namespace detail */
+
+template <typename Backend, typename Hash = PvHashDefault,
+	  typename Flaw = PvNoFlaw, unsigned int SpinThreshold = (1U << 15)>
+class PvQSpinLock {
+	using L = WordLayoutSmall;
+
+public:
+	static constexpr const char name[] = "pvqspinlock";
+
+	/* An unlocked lock, (0,0,0); needs no run-time initialisation. */
+	constexpr PvQSpinLock() : word_() {}
+
+	PvQSpinLock(const PvQSpinLock &) = delete;
+	PvQSpinLock &operator=(const PvQSpinLock &) = delete;
+
+	/* The backend can run here and the hash holds 4 x the CPUs. */
+	__always_inline bool init()
+	{
+		char why[128];
+
+		if (Backend::available(why, sizeof(why)))
+			return false;
+		return (1U << Hash::table().bits) >= 4 * pvk_nr_cpu_ids();
+	}
+
+	/* No kick in flight, no entry of ours left (a mutant's). */
+	__always_inline void destroy()
+	{
+		Backend::quiesce();
+		pv_hash_purge<Hash>(&word_);
+	}
+
+	/*
+	 * lock - acquire.  Precondition: preemption disabled.
+	 * 0,0,0 -> 0,0,1, else the slow path.
+	 */
+	__always_inline void lock()
+	{
+		uint32_t val = 0;
+
+		/* Acquire: pairs with the release in unlock(). */
+		if (__builtin_expect(try_cmpxchg_acquire(&word_.val, &val,
+							 L::_Q_LOCKED_VAL), 1))
+			return;
+		detail::queued_spin_lock_slowpath<
+			L, 0, QSpinLockCorrect,
+			detail::PvSlowpathHooks<Backend, Hash, Flaw,
+						SpinThreshold>>(&word_, val);
+	}
+
+	/* trylock - 0,0,0 -> 0,0,1 or fail; never waits. */
+	__always_inline bool trylock()
+	{
+		return detail::queued_spin_trylock<L>(&word_);
+	}
+
+	/*
+	 * unlock - *,*,1 -> *,*,0 with one cmpxchg; *,*,S takes the slow
+	 * path.  Release: pairs with the next owner's acquire.
+	 */
+	__always_inline void unlock()
+	{
+		if (Flaw::unlock_ignores_slow) {
+			smp_store_release(&word_.locked, 0);
+			return;
+		}
+		uint8_t locked = cmpxchg_release(&word_.locked,
+						 static_cast<uint8_t>(L::_Q_LOCKED_VAL),
+						 static_cast<uint8_t>(0));
+		if (__builtin_expect(locked == L::_Q_LOCKED_VAL, 1))
+			return;
+		detail::pv_unlock_slowpath<Backend, Hash>(&word_, locked);
+	}
+
+	__always_inline bool is_locked() const
+	{
+		return READ_ONCE(word_.val) != 0;
+	}
+
+	__always_inline bool is_contended() const
+	{
+		return (READ_ONCE(word_.val) & ~L::_Q_LOCKED_MASK) != 0;
+	}
+
+private:
+	friend struct PvQSpinLockTestAccess;
+
+	QSpinLockWord word_;
+};
+
+/* The KUnit seam: the word and the algorithm's steps. */
+struct PvQSpinLockTestAccess {
+	template <typename B, typename H, typename F, unsigned int T>
+	static __always_inline QSpinLockWord &word(PvQSpinLock<B, H, F, T> &l)
+	{
+		return l.word_;
+	}
+
+	static __always_inline void init_node(McsNode *node, unsigned int cpu)
+	{
+		detail::pv_init_node(node, cpu);
+	}
+
+	template <typename B, unsigned int T>
+	static __always_inline void wait_node(McsNode *node, McsNode *prev)
+	{
+		detail::pv_wait_node<B, T>(node, prev);
+	}
+
+	template <typename H>
+	static __always_inline void kick_node(QSpinLockWord *lock,
+					      McsNode *node)
+	{
+		detail::pv_kick_node<H>(lock, node);
+	}
+};
+
+} /* namespace pv */
+
+#endif /* PVSYNC_PVQSPINLOCK_HPP */

@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * stress.hpp - the lock stress engine, written once for every lock kind.
+ *
+ * A run starts cfg.threads kernel threads bound round-robin to the online
+ * CPUs (more threads than CPUs is allowed).  Each thread loops until the
+ * run ends: disable preemption, take the lock, check and update the
+ * exclusion bookkeeping, spin hold_ns, release, enable preemption, spin
+ * gap_ns.  Optionally a pinned hard-irq timer on every used CPU takes a
+ * second lock of the same kind every irq_every_us; because task context
+ * spins with interrupts enabled, an irq that lands while a thread waits in
+ * the queue, and finds the irq lock contended, queues on the next per-CPU
+ * node, which is how node nesting gets exercised (stats: lock_use_node2).
+ *
+ * The lock is a template parameter with the interface every pvsync lock
+ * shares (init, destroy, lock, trylock, unlock, is_locked, is_contended),
+ * and every kind runs through this same code with the same preemption
+ * handling, so their numbers are comparable.
+ *
+ * Ordering in the bookkeeping: the owner word and the counter are accessed
+ * only inside the lock, with READ_ONCE/WRITE_ONCE so that the compiler
+ * cannot merge them; the lock's acquire and release are the only ordering,
+ * which is the point: a lock whose acquire or release is too weak lets two
+ * holders overlap and the checks see it.
+ */
+#ifndef PVSYNC_STRESS_HPP
+#define PVSYNC_STRESS_HPP
+
+#include <stdint.h>
+
+#include "core/atomic.hpp"
+#include "core/cpu.hpp"
+#include <pvsync/kapi.h>
+#include "locks/stress_stats.hpp"
+
+namespace pv::stress {
+
+constexpr unsigned int max_threads = 64;
+
+struct alignas(64) ThreadSlot {
+	void *run;			/* the Run<Lock> this slot belongs to */
+	pvk_thread *thread;
+	unsigned int id;		/* 1-based owner id */
+	unsigned int cpu;
+	uint32_t started;		/* set by the thread, release */
+	uint32_t finished;		/* set by the thread, release */
+	uint64_t acquisitions;
+	uint64_t lat_max;		/* cycles */
+	Histogram lat;			/* acquire latency, cycles */
+};
+
+struct alignas(64) IrqSlot {
+	void *run;
+	pvk_irq_timer *timer;
+	unsigned int id;
+};
+
+/* Shared, non-template halves of a run (src/locks/stress.cpp). */
+struct RunBase {
+	Config cfg;
+	uint64_t hold_cycles, gap_cycles;
+	uint32_t go;		/* coordinator -> threads: start */
+	uint32_t stop;		/* coordinator -> threads: end */
+	ExclusionCheck task_check;
+	ExclusionCheck irq_check;
+	ThreadSlot slot[max_threads];
+	IrqSlot irq[max_threads];
+};
+
+/* The template-free steps of a run, in src/locks/stress.cpp. */
+bool start_threads(RunBase *r, int (*thread_fn)(void *),
+		   void (*irq_fn)(void *));
+void wait_and_stop(RunBase *r, Result *res);
+void collect(RunBase *r, Result *res);
+
+/*
+ * The templates below have internal linkage (an unnamed namespace): each
+ * object that runs the engine gets its own copy, and none lands in a COMDAT
+ * group that the module link could discard under objtool's entries (see
+ * linkage.hpp).
+ */
+namespace {
+
+/*
+ * Take @lock and run the exclusion checks around @hold_cycles of work.
+ * The plain counter is read on entry and written back on exit, so two
+ * overlapping holders lose an update.
+ */
+template <typename Lock>
+inline void locked_section(Lock &lock, ExclusionCheck &c,
+				  unsigned int me, uint64_t hold_cycles)
+{
+	lock.lock();
+	if (READ_ONCE(c.owner) != 0)
+		atomic_add(&c.violations, 1);
+	WRITE_ONCE(c.owner, me);
+	uint64_t v = READ_ONCE(c.counter);
+
+	if (hold_cycles)
+		delay_cycles(hold_cycles);
+	WRITE_ONCE(c.counter, v + 1);
+	if (READ_ONCE(c.owner) != me)
+		atomic_add(&c.violations, 1);
+	WRITE_ONCE(c.owner, 0);
+	lock.unlock();
+	atomic_add(&c.acquisitions, 1);
+}
+
+template <typename Lock>
+struct Run : RunBase {
+	Lock lock;
+	Lock irq_lock;
+
+	static void irq_fn(void *arg)
+	{
+		auto *s = static_cast<IrqSlot *>(arg);
+		auto *r = static_cast<Run *>(s->run);
+
+		/*
+		 * Hard-irq context, interrupts off: the lock needs nothing
+		 * more, as spin_lock() in an irq handler.  Holding it for
+		 * hold_ns, as the threads do, makes the irq locks of the
+		 * CPUs contend, so an irq that lands on a queued waiter
+		 * queues too, on its CPU's next node.
+		 */
+		locked_section(r->irq_lock, r->irq_check, s->id,
+			       r->hold_cycles);
+	}
+
+	static int thread_fn(void *arg)
+	{
+		auto *s = static_cast<ThreadSlot *>(arg);
+		auto *r = static_cast<Run *>(s->run);
+
+		/* Our first thread on this CPU arms the CPU's irq timer. */
+		if (s->id <= max_threads && r->irq[s->id - 1].timer) {
+			pvk_irq_timer_start_here(r->irq[s->id - 1].timer);
+		}
+		smp_store_release(&s->started, 1);	/* pairs with wait_started() */
+		/* Pairs with the release of go in RunBase::start(): the
+		 * settings are visible once go is. */
+		while (!smp_load_acquire(&r->go)) {
+			if (READ_ONCE(r->stop) || pvk_thread_should_stop())
+				goto out;
+			cpu_relax();
+			pvk_cond_resched();
+		}
+		while (!READ_ONCE(r->stop)) {
+			uint64_t t0, t1;
+
+			pvk_preempt_disable();
+			t0 = rdtsc();
+			/* locked_section() takes the lock first thing; the
+			 * latency is measured up to its return minus hold. */
+			locked_section(r->lock, r->task_check, s->id,
+				       r->hold_cycles);
+			t1 = rdtsc();
+			pvk_preempt_enable();
+			uint64_t lat = t1 - t0;
+
+			lat = lat > r->hold_cycles ? lat - r->hold_cycles : 0;
+			s->lat.add(lat);
+			if (lat > s->lat_max)
+				s->lat_max = lat;
+			s->acquisitions++;
+			if (r->gap_cycles)
+				delay_cycles(r->gap_cycles);
+			if ((s->acquisitions & 63) == 0)
+				pvk_cond_resched();
+		}
+out:
+		smp_store_release(&s->finished, 1);	/* pairs with wait_finished() */
+		while (!pvk_thread_should_stop())
+			pvk_msleep_interruptible(1);
+		return 0;
+	}
+
+	/* One lock+unlock pair with nobody else around, in picoseconds. */
+	uint64_t uncontended_ps()
+	{
+		constexpr unsigned int loops = 20000;
+		uint64_t t0, t1;
+
+		{
+			IrqSaveGuard g;
+
+			t0 = rdtsc_ordered();
+			for (unsigned int i = 0; i < loops; i++) {
+				lock.lock();
+				lock.unlock();
+			}
+			t1 = rdtsc_ordered();
+		}
+		return mul_div(cycles_to_ns(t1 - t0), 1000, loops);
+	}
+};
+
+/*
+ * Run one stress experiment on lock kind @Lock.  Returns 0 with @res
+ * filled in, or a negative errno when the run could not start.
+ */
+template <typename Lock>
+int run(const Config &cfg, Result *res)
+{
+	auto *r = static_cast<Run<Lock> *>(pvk_zalloc(sizeof(Run<Lock>)));
+
+	if (!r)
+		return -12;	/* -ENOMEM */
+	if (!r->lock.init() || !r->irq_lock.init()) {
+		r->lock.destroy();
+		r->irq_lock.destroy();
+		pvk_free(r);
+		return -12;
+	}
+	r->cfg = cfg;
+	*res = Result{};
+	res->lock_name = Lock::name;
+	res->cfg = cfg;
+	res->uncontended_ps = r->uncontended_ps();
+	if (start_threads(r, Run<Lock>::thread_fn, Run<Lock>::irq_fn))
+		wait_and_stop(r, res);
+	collect(r, res);
+	if (res->threads_wedged) {
+		/*
+		 * A thread never came back: it still uses the lock and the
+		 * run's memory, so both are left allocated, and the result
+		 * says so.
+		 */
+		pvk_warn_once_report("stress thread wedged; run memory leaked");
+		pvk_pin_module("a lock stress thread is wedged");
+		return 0;
+	}
+	r->lock.destroy();
+	r->irq_lock.destroy();
+	pvk_free(r);
+	return 0;
+}
+
+} /* namespace */
+
+} /* namespace pv::stress */
+
+#endif /* PVSYNC_STRESS_HPP */
