@@ -61,6 +61,9 @@ struct RunBase {
 	uint64_t hold_cycles, gap_cycles;
 	uint32_t go;		/* coordinator -> threads: start */
 	uint32_t stop;		/* coordinator -> threads: end */
+	/* The lock kind's halt count (Lock::halts), or nullptr. */
+	unsigned long (*halts)();
+	unsigned long halts_start;
 	ExclusionCheck task_check;
 	ExclusionCheck irq_check;
 	ThreadSlot slot[max_threads];
@@ -202,10 +205,15 @@ out:
 template <typename Lock>
 int run(const Config &cfg, Result *res)
 {
+	if (!(requires { Lock::halts(); }) && cfg.min_halts)
+		return -22;	/* -EINVAL: this lock kind never halts */
+
 	auto *r = static_cast<Run<Lock> *>(pvk_zalloc(sizeof(Run<Lock>)));
 
 	if (!r)
 		return -12;	/* -ENOMEM */
+	if constexpr (requires { Lock::halts(); })
+		r->halts = [] { return Lock::halts(); };
 	if (!r->lock.init() || !r->irq_lock.init()) {
 		r->lock.destroy();
 		r->irq_lock.destroy();
@@ -215,6 +223,7 @@ int run(const Config &cfg, Result *res)
 	r->cfg = cfg;
 	*res = Result{};
 	res->lock_name = Lock::name;
+	res->counts_halts = r->halts != nullptr;
 	res->cfg = cfg;
 	res->uncontended_ps = r->uncontended_ps();
 	if (start_threads(r, Run<Lock>::thread_fn, Run<Lock>::irq_fn))
