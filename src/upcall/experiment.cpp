@@ -37,6 +37,7 @@
 namespace pv::upcall {
 
 const char *const barrier_names[nr_barriers + 1] = {
+	[barrier_none] = NoBarrier::name,
 	[barrier_compiler] = CompilerBarrier::name,
 	[barrier_lfence] = Lfence::name,
 	[barrier_mfence] = Mfence::name,
@@ -48,7 +49,21 @@ const char *const variant_names[nr_variants + 1] = {
 	[variant_correct] = "correct",
 	[variant_no_recheck] = "no_recheck",
 	[variant_migrate] = "migrate",
+	[variant_seed_exact] = "seed_exact",
+	[variant_late_clear] = "late_clear",
 	[nr_variants] = nullptr,
+};
+
+const char *const writer_names[nr_writers + 1] = {
+	[writer_local] = "local",
+	[writer_remote] = "remote",
+	[nr_writers] = nullptr,
+};
+
+const char *const kick_names[3] = {
+	[kick_always] = "always_kick",
+	[kick_if_unmasked] = "kick_if_unmasked",
+	[nr_kick_policies] = nullptr,
 };
 
 namespace {
@@ -71,7 +86,7 @@ struct alignas(64) Slot {
 	uint32_t started, finished;	/* set by the thread, release */
 	/* written by the thread only */
 	uint64_t sections, unmasks, nested, migrations, ipis_sent;
-	uint64_t pending_after_unmask, nesting_broken;
+	uint64_t pending_after_unmask, ports_after_unmask, nesting_broken;
 	/* written by the final check (step 4) */
 	uint32_t mask_left, pending_left;
 	uint64_t stranded;
@@ -197,10 +212,14 @@ struct Engine {
 		/*
 		 * Unmasked now, and every upcall runs to completion inside
 		 * the interrupt that delivers it: pending can only be set
-		 * here if an unmask failed to deliver it.
+		 * here if an unmask failed to deliver it, and a selector or
+		 * port bit only if a handler cleared pending after an event
+		 * came in (late_clear).  Reads pending, selector and ports.
 		 */
 		if (READ_ONCE(v->info.evtchn_upcall_pending))
 			s->pending_after_unmask++;
+		else if (ports_left(v))
+			s->ports_after_unmask++;
 	}
 
 	static void maybe_ipi(Slot *s, uint64_t i)
@@ -315,6 +334,8 @@ void collect(Run *r, Result *res, bool checked)
 		res->nested += s->nested;
 		res->migrations += s->migrations;
 		res->pending_after_unmask += s->pending_after_unmask;
+		res->ports_after_unmask += s->ports_after_unmask;
+		res->forced_elsewhere += v->forced_elsewhere;
 		res->nesting_broken += s->nesting_broken;
 		res->hv_irqs += v->hv_irqs;
 		res->coalesced += v->coalesced;
@@ -380,6 +401,9 @@ int Engine<G>::run(const Config &cfg, Result *res)
 		s->cpu = pvk_nth_online_cpu(i);
 		s->v = static_cast<Vcpu *>(pvk_per_cpu_ptr(r->pcp, s->cpu));
 		vcpu_init(s->v, s->cpu, cfg.ports);
+		/* A forced callback enters the hypervisor of the CPU it runs
+		 * on: the migrate mutant's lands on another CPU's vCPU. */
+		s->v->pcp = r->pcp;
 		s->timer = pvk_irq_timer_create(timer_fn, s,
 						cfg.timer_us * 1000ULL);
 	}
@@ -452,9 +476,69 @@ int Engine<G>::run(const Config &cfg, Result *res)
 template <typename B>
 int run_barrier(const Config &cfg, Result *res)
 {
-	if (cfg.variant == variant_no_recheck)
-		return Engine<Guest<B, AssertStable, false>>::run(cfg, res);
-	return Engine<Guest<B>>::run(cfg, res);
+	switch (cfg.variant) {
+	case variant_no_recheck:
+		return Engine<Guest<B, AssertStable, NoRecheck>>::run(cfg, res);
+	case variant_seed_exact:
+		return Engine<Guest<B, AssertStable, SeedExact>>::run(cfg, res);
+	case variant_late_clear:
+		return Engine<Guest<B, AssertStable, LateClear>>::run(cfg, res);
+	default:
+		return Engine<Guest<B>>::run(cfg, res);
+	}
+}
+
+/* The migrate mutant, scripted (see migrate_trial()). */
+struct MigrateTrial {
+	unsigned int to;
+	SweepResult *res;
+	int err;
+	uint32_t done;
+};
+
+int migrate_fn(void *arg)
+{
+	using G = Guest<CompilerBarrier, NoAssert>;
+	auto *m = static_cast<MigrateTrial *>(arg);
+	auto *v = static_cast<Vcpu *>(pvk_zalloc(sizeof(Vcpu)));
+	uint8_t old;
+
+	if (!v) {
+		m->err = -12;
+		goto out;
+	}
+	{
+		PreemptGuard pg;
+
+		vcpu_init(v, pvk_this_cpu(), max_ports);
+		old = G::mask(v);
+		IrqSaveGuard irq;
+
+		/* This CPU's hypervisor raises an event: masked, deferred. */
+		hv_raise(v, 1);
+		hv_deliver<G>(v);
+	}
+	/* curcpu() not stable: the task moves inside the section. */
+	m->err = pvk_migrate_current(m->to);
+	if (!m->err) {
+		PreemptGuard pg;
+
+		/* The re-check sees pending and forces a callback, which
+		 * enters *this* CPU's hypervisor: nothing for @v there. */
+		G::restore(v, old);
+		m->res->points++;
+		if (!READ_ONCE(v->info.evtchn_upcall_mask) &&
+		    READ_ONCE(v->info.evtchn_upcall_pending)) {
+			m->res->lost++;
+			m->res->first_failure = 1;
+		}
+	}
+	pvk_free(v);
+out:
+	smp_store_release(&m->done, 1);	/* pairs with migrate_trial() */
+	while (!pvk_thread_should_stop())
+		pvk_msleep_interruptible(1);
+	return 0;
 }
 
 /* Best of cost_samples runs of @pairs mask/unmask pairs, irqs off. */
@@ -486,6 +570,55 @@ Cost measure_one(Vcpu *v, unsigned int pairs)
 		     measure::mul_div(best_cycles, 100, pairs) };
 }
 
+/* The same loop with nothing in it but a compiler barrier: subtracted. */
+Cost measure_baseline(unsigned int pairs)
+{
+	uint64_t best_cycles = ~0ULL, best_ns = ~0ULL;
+
+	for (unsigned int k = 0; k < cost_samples; k++) {
+		IrqSaveGuard irq;
+		uint64_t t0 = pvk_now_ns();
+		uint64_t c0 = rdtsc_ordered();
+
+		for (unsigned int i = 0; i < pairs; i++)
+			barrier();
+
+		uint64_t c1 = rdtsc_ordered();
+		uint64_t t1 = pvk_now_ns();
+
+		if (c1 - c0 < best_cycles)
+			best_cycles = c1 - c0;
+		if (t1 - t0 < best_ns)
+			best_ns = t1 - t0;
+	}
+	return Cost{ measure::mul_div(best_ns, 1000, pairs),
+		     measure::mul_div(best_cycles, 100, pairs) };
+}
+
+/* The hypervisor's CPUID signature: "TCGTCGTCGTCG" is QEMU's emulator. */
+const char *hypervisor_signature()
+{
+	static char sig[13];
+	uint32_t a = 0x40000000, b = 0, c = 0, d = 0;
+	uint32_t a1 = 1, b1, c1 = 0, d1;
+
+	asm volatile("cpuid" : "+a"(a1), "=b"(b1), "+c"(c1), "=d"(d1));
+	if (!(c1 & (1u << 31)))
+		return "none (bare metal)";
+	asm volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	for (int i = 0; i < 4; i++) {
+		sig[i] = static_cast<char>(b >> (8 * i));
+		sig[4 + i] = static_cast<char>(c >> (8 * i));
+		sig[8 + i] = static_cast<char>(d >> (8 * i));
+	}
+	for (int i = 0; i < 12; i++) {
+		if (sig[i] < 0x20 || sig[i] > 0x7e)
+			sig[i] = '?';
+	}
+	sig[12] = 0;
+	return sig;
+}
+
 /* Parameters ---------------------------------------------------------- */
 
 enum Param : unsigned int {
@@ -513,11 +646,14 @@ constexpr pvsync_param params[nr_params] = {
 	[p_cost_pairs] = { "cost_pairs", 1000, 1000000, 50000 },
 };
 
-enum ChoiceIdx : unsigned int { c_barrier, c_variant, nr_choices };
+enum ChoiceIdx : unsigned int { c_barrier, c_variant, c_writer, c_kick,
+				nr_choices };
 
 constexpr pvsync_choice choices[nr_choices] = {
 	[c_barrier] = { "barrier", barrier_names, barrier_compiler, nullptr },
 	[c_variant] = { "variant", variant_names, variant_correct, nullptr },
+	[c_writer] = { "writer", writer_names, writer_local, nullptr },
+	[c_kick] = { "kick", kick_names, kick_always, nullptr },
 };
 
 int run_debugfs(const pvsync_run_args *args, char *out, unsigned long size)
@@ -528,6 +664,8 @@ int run_debugfs(const pvsync_run_args *args, char *out, unsigned long size)
 	Config cfg = {
 		.barrier = args->choice[c_barrier],
 		.variant = args->choice[c_variant],
+		.writer = args->choice[c_writer],
+		.kick = args->choice[c_kick],
 		.cpus = u(p_cpus),
 		.duration_ms = u(p_duration_ms),
 		.hold_ns = u(p_hold_ns),
@@ -598,6 +736,8 @@ Config default_config()
 	return Config{
 		.barrier = barrier_compiler,
 		.variant = variant_correct,
+		.writer = writer_local,
+		.kick = kick_always,
 		.cpus = static_cast<unsigned int>(params[p_cpus].def),
 		.duration_ms = static_cast<unsigned int>(params[p_duration_ms].def),
 		.hold_ns = static_cast<unsigned int>(params[p_hold_ns].def),
@@ -610,13 +750,16 @@ Config default_config()
 	};
 }
 
-void measure_costs(unsigned int pairs, Cost cost[nr_barriers])
+void measure_costs(unsigned int pairs, Cost cost[nr_barriers],
+		   Cost *baseline)
 {
 	auto *v = static_cast<Vcpu *>(pvk_zalloc(sizeof(Vcpu)));
 
 	if (!v)
 		return;
 	vcpu_init(v, 0, 1);
+	*baseline = measure_baseline(pairs);
+	cost[barrier_none] = measure_one<NoBarrier>(v, pairs);
 	cost[barrier_compiler] = measure_one<CompilerBarrier>(v, pairs);
 	cost[barrier_lfence] = measure_one<Lfence>(v, pairs);
 	cost[barrier_mfence] = measure_one<Mfence>(v, pairs);
@@ -624,13 +767,49 @@ void measure_costs(unsigned int pairs, Cost cost[nr_barriers])
 	pvk_free(v);
 }
 
+int migrate_trial(SweepResult *res)
+{
+	unsigned int online = pvk_num_online_cpus();
+	MigrateTrial m = { pvk_nth_online_cpu(1), res, 0, 0 };
+	pvk_thread *t;
+
+	if (online < 2)
+		return -19;	/* -ENODEV */
+	t = pvk_thread_start(migrate_fn, &m, pvk_nth_online_cpu(0),
+			     "pvsync/upcall-mig");
+	if (!t)
+		return -12;
+	/* Pairs with the thread's release of done. */
+	while (!smp_load_acquire(&m.done))
+		pvk_msleep_interruptible(1);
+	pvk_thread_stop(t);
+	return m.err;
+}
+
 int run(const Config &cfg, Result *res)
 {
 	int ret;
+	unsigned int sweep_variant = cfg.variant == variant_migrate ?
+		variant_correct : cfg.variant;
 
 	res->cfg = cfg;
-	measure_costs(cfg.cost_pairs, res->cost);
+	res->hypervisor = hypervisor_signature();
+	measure_costs(cfg.cost_pairs, res->cost, &res->baseline);
+	/* The deterministic halves first: every point, one trial each. */
+	ret = scripted_sweep(cfg.barrier, sweep_variant,
+			     cfg.writer == writer_remote, cfg.kick,
+			     &res->scripted);
+	if (!ret)
+		ret = injected_sweep(cfg.barrier, sweep_variant,
+				     &res->injected);
+	if (!ret && cfg.variant == variant_migrate)
+		ret = migrate_trial(&res->migrate);
+	if (ret)
+		return ret;
 	switch (cfg.barrier) {
+	case barrier_none:
+		ret = run_barrier<NoBarrier>(cfg, res);
+		break;
 	case barrier_compiler:
 		ret = run_barrier<CompilerBarrier>(cfg, res);
 		break;
@@ -662,10 +841,70 @@ int run(const Config &cfg, Result *res)
 
 uint64_t Result::violations() const
 {
-	return pending_after_unmask + nesting_broken + protected_lost +
+	return scripted.failures() + injected.failures() +
+	       migrate.failures() + ports_after_unmask +
+	       pending_after_unmask + nesting_broken + protected_lost +
 	       cpu_unstable + handler_in_masked + handler_nested +
 	       handler_runaway + hv_wrong_cpu + mask_left_set +
 	       pending_at_quiesce + stranded + lost + duplicated;
+}
+
+const char *Result::failure_reason(char *buf, unsigned long size) const
+{
+	struct {
+		const char *reason;
+		const char *counter;
+		uint64_t n;
+	} c[] = {
+		/* deterministic: the sweeps, first failed check */
+		{ "handler ran masked", "injected_handler_masked",
+		  injected.handler_masked },
+		{ "handler ran masked", "scripted_handler_masked",
+		  scripted.handler_masked },
+		{ "pending left after unmask", "scripted_ports_left",
+		  scripted.ports_left },
+		{ "pending left after unmask", "injected_ports_left",
+		  injected.ports_left },
+		{ "lost event", "migrate_trial_lost", migrate.lost },
+		{ "lost event", "injected_lost", injected.lost },
+		{ "lost event", "scripted_lost", scripted.lost },
+		/* the stress */
+		{ "handler ran masked", "handler_in_masked_section",
+		  handler_in_masked },
+		{ "handler ran masked", "protected_lost", protected_lost },
+		{ "pending left after unmask", "ports_after_unmask",
+		  ports_after_unmask },
+		{ "lost event", "pending_after_unmask", pending_after_unmask },
+		{ "lost event", "events_lost", lost },
+		{ "lost event", "events_stranded", stranded },
+		{ "lost event", "pending_at_quiesce", pending_at_quiesce },
+		{ "duplicate event", "events_duplicated", duplicated },
+		{ "handler nested", "handler_nested", handler_nested },
+		{ "nesting broken", "nesting_broken", nesting_broken },
+		{ "mask left set", "mask_left_set", mask_left_set },
+		{ "handler runaway", "handler_runaway", handler_runaway },
+		{ "hypervisor off its cpu", "hypervisor_wrong_cpu",
+		  hv_wrong_cpu },
+		/* the assertion last: it is not an invariant */
+		{ "cpu unstable", "cpu_unstable", cpu_unstable },
+	};
+
+	for (const auto &x : c) {
+		if (!x.n)
+			continue;
+		pvk_snprintf(buf, size, "%s: %s %llu", x.reason, x.counter,
+			     (unsigned long long)x.n);
+		return buf;
+	}
+	if (threads_started != cpus || threads_wedged)
+		return "run incomplete: threads did not start or stop";
+	if (ipis_done != ipis_sent)
+		return "run incomplete: ipis not done";
+	if (!sections || !raised)
+		return "vacuous run: no section or no event";
+	if (handled != raised || ports_mismatched)
+		return "lost event: ports_mismatched";
+	return nullptr;
 }
 
 bool Result::passed() const
@@ -680,6 +919,8 @@ void Result::print(TextBuf &out) const
 {
 	out.line("barrier: %s", barrier_names[cfg.barrier]);
 	out.line("variant: %s", variant_names[cfg.variant]);
+	out.line("writer: %s", writer_names[cfg.writer]);
+	out.line("kick: %s", kick_names[cfg.kick]);
 	out.line("cpus: %u", cpus);
 	out.line("duration_ms: %u", cfg.duration_ms);
 	out.line("hold_ns: %u", cfg.hold_ns);
@@ -728,25 +969,56 @@ void Result::print(TextBuf &out) const
 	l("hypervisor_wrong_cpu", hv_wrong_cpu);
 	l("mask_left_set", mask_left_set);
 	l("pending_at_quiesce", pending_at_quiesce);
+	l("ports_after_unmask", ports_after_unmask);
+	l("forced_callbacks_elsewhere", forced_elsewhere);
+
+	auto sweep = [&out](const char *name, const SweepResult &r) {
+		out.line("%s_points: %u", name, r.points);
+		out.line("%s_lost: %u", name, r.lost);
+		out.line("%s_ports_left: %u", name, r.ports_left);
+		out.line("%s_handler_masked: %u", name, r.handler_masked);
+		out.line("%s_first_failure: %u", name, r.first_failure);
+		out.line("%s_error: %d", name, r.err);
+	};
+
+	sweep("scripted", scripted);
+	sweep("injected", injected);
+	if (cfg.variant == variant_migrate)
+		sweep("migrate_trial", migrate);
+
+	/*
+	 * Costs: per mask/unmask pair, and net of the empty loop.  Under
+	 * QEMU TCG (hypervisor TCGTCGTCGTCG) they measure the emulator's
+	 * translation of each barrier, not the CPU's.
+	 */
+	out.line("cost_hypervisor: %s", hypervisor ? hypervisor : "unknown");
+	out.line("cost_baseline_ns: %llu.%03llu",
+		 (unsigned long long)(baseline.ps / 1000),
+		 (unsigned long long)(baseline.ps % 1000));
 	for (unsigned int b = 0; b < nr_barriers; b++) {
 		char key[48];
+		uint64_t net = cost[b].ps > baseline.ps ?
+			cost[b].ps - baseline.ps : 0;
 
 		pvk_snprintf(key, sizeof(key), "cost_%s_ns", barrier_names[b]);
 		out.line("%s: %llu.%03llu", key,
 			 (unsigned long long)(cost[b].ps / 1000),
 			 (unsigned long long)(cost[b].ps % 1000));
+		pvk_snprintf(key, sizeof(key), "cost_%s_net_ns",
+			     barrier_names[b]);
+		out.line("%s: %llu.%03llu", key,
+			 (unsigned long long)(net / 1000),
+			 (unsigned long long)(net % 1000));
 		pvk_snprintf(key, sizeof(key), "cost_%s_cycles",
 			     barrier_names[b]);
 		print_fixed2(out, key, cost[b].centicycles);
 	}
-	uint64_t base = cost[barrier_compiler].ps ? cost[barrier_compiler].ps : 1;
+	if (!passed()) {
+		char why[96];
+		const char *r = failure_reason(why, sizeof(why));
 
-	print_fixed2(out, "cost_mfence_over_compiler",
-		     measure::mul_div(cost[barrier_mfence].ps, 100, base));
-	print_fixed2(out, "cost_lfence_over_compiler",
-		     measure::mul_div(cost[barrier_lfence].ps, 100, base));
-	print_fixed2(out, "cost_locked_add_over_compiler",
-		     measure::mul_div(cost[barrier_locked_add].ps, 100, base));
+		out.line("failure_reason: %s", r ? r : "unknown");
+	}
 	out.line("verdict: %s", passed() ? "PASS" : "FAIL");
 }
 
