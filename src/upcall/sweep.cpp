@@ -123,10 +123,11 @@ void trial_check(Vcpu *v, SweepResult *res)
 {
 	Script *s = &script;
 
-	if (s->kicked)
+	/* kicked and handler_masked may be set in #DB: READ_ONCE. */
+	if (READ_ONCE(s->kicked))
 		hv_deliver<G>(v);	/* the IPI, on the guest's CPU */
 	res->points++;
-	if (s->handler_masked) {
+	if (READ_ONCE(s->handler_masked)) {
 		res->handler_masked++;
 	} else if (!READ_ONCE(v->info.evtchn_upcall_mask) &&
 		   READ_ONCE(v->info.evtchn_upcall_pending)) {
@@ -255,6 +256,18 @@ struct Watch {
 
 Watch watch;
 
+/*
+ * The #DB callbacks count traps only while armed.  Everything the trial
+ * set up is stored before arming, and the trial's accesses stay between
+ * arming and disarming: the compiler must not move them across.
+ */
+void arm(Watch *w, uint32_t on)
+{
+	barrier();
+	WRITE_ONCE(w->armed, on);
+	barrier();
+}
+
 /* #DB, after an access to the mask or pending byte. */
 void watch_info_hit(void *)
 {
@@ -327,16 +340,17 @@ void injected(Vcpu *v, SweepResult *res)
 			{	/* a dry run counts the traps */
 				IrqSaveGuard irq;
 
-				WRITE_ONCE(w->armed, 0);
+				arm(w, 0);
 				reset_vcpu(v);
 				reset_script(v, 0);
 				w->k = 0;
 				w->traps = 0;
 				w->fired = false;
-				WRITE_ONCE(w->armed, 1);
+				arm(w, 1);
 				injected_trial_body<G>(v, path, pre);
-				WRITE_ONCE(w->armed, 0);
-				n = w->traps;
+				arm(w, 0);
+				/* Counted in #DB, behind the compiler's back. */
+				n = READ_ONCE(w->traps);
 			}
 			if (!n) {
 				res->err = -95;	/* -EOPNOTSUPP: no trap */
@@ -353,7 +367,7 @@ void injected(Vcpu *v, SweepResult *res)
 					quiet_tick();
 					IrqSaveGuard irq;
 
-					WRITE_ONCE(w->armed, 0);
+					arm(w, 0);
 					reset_vcpu(v);
 					reset_script(v, 0);
 					/* no ScriptHook in these guests */
@@ -361,11 +375,11 @@ void injected(Vcpu *v, SweepResult *res)
 					w->k = k;
 					w->traps = 0;
 					w->fired = false;
-					WRITE_ONCE(w->armed, 1);
+					arm(w, 1);
 					injected_trial_body<G>(v, path, pre);
-					WRITE_ONCE(w->armed, 0);
-				} while (!w->fired && ++tries < 5);
-				if (!w->fired) {
+					arm(w, 0);
+				} while (!READ_ONCE(w->fired) && ++tries < 5);
+				if (!READ_ONCE(w->fired)) {
 					res->err = -11;	/* -EAGAIN */
 					return;
 				}
