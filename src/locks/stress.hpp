@@ -30,6 +30,7 @@
 
 #include "core/atomic.hpp"
 #include "core/cpu.hpp"
+#include "core/crew.hpp"
 #include <pvsync/kapi.h>
 #include "locks/stress_stats.hpp"
 
@@ -39,11 +40,7 @@ constexpr unsigned int max_threads = 64;
 
 struct alignas(64) ThreadSlot {
 	void *run;			/* the Run<Lock> this slot belongs to */
-	pvk_thread *thread;
 	unsigned int id;		/* 1-based owner id */
-	unsigned int cpu;
-	uint32_t started;		/* set by the thread, release */
-	uint32_t finished;		/* set by the thread, release */
 	uint64_t acquisitions;
 	uint64_t lat_max;		/* cycles */
 	Histogram lat;			/* acquire latency, cycles */
@@ -59,8 +56,7 @@ struct alignas(64) IrqSlot {
 struct RunBase {
 	Config cfg;
 	uint64_t hold_cycles, gap_cycles;
-	uint32_t go;		/* coordinator -> threads: start */
-	uint32_t stop;		/* coordinator -> threads: end */
+	Crew crew;		/* one member per ThreadSlot, in order */
 	ExclusionCheck task_check;
 	ExclusionCheck irq_check;
 	ThreadSlot slot[max_threads];
@@ -68,7 +64,7 @@ struct RunBase {
 };
 
 /* The template-free steps of a run, in src/locks/stress.cpp. */
-bool start_threads(RunBase *r, int (*thread_fn)(void *),
+bool start_threads(RunBase *r, Crew::Fn body, Crew::Fn prepare,
 		   void (*irq_fn)(void *));
 void wait_and_stop(RunBase *r, Result *res);
 void collect(RunBase *r, Result *res);
@@ -127,25 +123,23 @@ struct Run : RunBase {
 			       r->hold_cycles);
 	}
 
-	static int thread_fn(void *arg)
+	/* Before started: our first thread on this CPU arms its irq timer. */
+	static void prepare(void *arg)
 	{
 		auto *s = static_cast<ThreadSlot *>(arg);
 		auto *r = static_cast<Run *>(s->run);
 
-		/* Our first thread on this CPU arms the CPU's irq timer. */
-		if (s->id <= max_threads && r->irq[s->id - 1].timer) {
+		if (s->id <= max_threads && r->irq[s->id - 1].timer)
 			pvk_irq_timer_start_here(r->irq[s->id - 1].timer);
-		}
-		smp_store_release(&s->started, 1);	/* pairs with wait_started() */
-		/* Pairs with the release of go in RunBase::start(): the
-		 * settings are visible once go is. */
-		while (!smp_load_acquire(&r->go)) {
-			if (READ_ONCE(r->stop) || pvk_thread_should_stop())
-				goto out;
-			cpu_relax();
-			pvk_cond_resched();
-		}
-		while (!READ_ONCE(r->stop)) {
+	}
+
+	/* Between go and stop (see crew.hpp). */
+	static void body(void *arg)
+	{
+		auto *s = static_cast<ThreadSlot *>(arg);
+		auto *r = static_cast<Run *>(s->run);
+
+		while (!r->crew.stopping()) {
 			uint64_t t0, t1;
 
 			pvk_preempt_disable();
@@ -168,11 +162,6 @@ struct Run : RunBase {
 			if ((s->acquisitions & 63) == 0)
 				pvk_cond_resched();
 		}
-out:
-		smp_store_release(&s->finished, 1);	/* pairs with wait_finished() */
-		while (!pvk_thread_should_stop())
-			pvk_msleep_interruptible(1);
-		return 0;
 	}
 
 	/* One lock+unlock pair with nobody else around, in picoseconds. */
@@ -217,7 +206,8 @@ int run(const Config &cfg, Result *res)
 	res->lock_name = Lock::name;
 	res->cfg = cfg;
 	res->uncontended_ps = r->uncontended_ps();
-	if (start_threads(r, Run<Lock>::thread_fn, Run<Lock>::irq_fn))
+	if (start_threads(r, Run<Lock>::body, Run<Lock>::prepare,
+			  Run<Lock>::irq_fn))
 		wait_and_stop(r, res);
 	collect(r, res);
 	if (res->threads_wedged) {
@@ -227,7 +217,8 @@ int run(const Config &cfg, Result *res)
 		 * says so.
 		 */
 		pvk_warn_once_report("stress thread wedged; run memory leaked");
-		pvk_pin_module("a lock stress thread is wedged");
+		safe_to_free(true,
+			     "a lock stress thread is wedged");
 		return 0;
 	}
 	r->lock.destroy();

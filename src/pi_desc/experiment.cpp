@@ -53,6 +53,8 @@
 
 #include "core/atomic.hpp"
 #include "core/cpu.hpp"
+#include "core/crew.hpp"
+#include "core/rng.hpp"
 #include "pi_desc/experiment.hpp"
 #include <pvsync/kapi.h>
 #include "pi_desc/pi_desc.hpp"
@@ -104,9 +106,7 @@ struct Sender {
 struct alignas(64) Vcpu {
 	PiDesc desc;
 	Run *run;
-	pvk_thread *thread;
 	unsigned int id, cpu;
-	uint32_t started, finished;	/* set by the thread, release */
 
 	/* Read by the handlers. */
 	alignas(64) uint32_t blocked_on;	/* pCPU, or not_blocked */
@@ -138,9 +138,7 @@ struct alignas(64) Vcpu {
 
 struct alignas(64) Poster {
 	Run *run;
-	pvk_thread *thread;
 	unsigned int id, cpu;
-	uint32_t started, finished;
 	uint64_t posts, distinct, coalesced, suppressed, notifications;
 	uint64_t ipi_errors;
 	Sender out;
@@ -151,39 +149,14 @@ struct Run {
 	pi::ApicMode mode;
 	uint8_t nv_notif, nv_wakeup;
 	uint64_t gap_cycles, window_cycles, run_ns, block_ns;
-	uint32_t go, stop;
+	Crew crew;		/* the vCPUs, then the posters */
 	Vcpu vcpu[max_vcpus];
 	Poster poster[max_posters];
 };
 
-uint64_t next_rand(uint64_t *s)
-{
-	/* xorshift64 */
-	uint64_t x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	*s = x;
-	return x;
-}
-
 bool should_stop(const Run *r)
 {
-	return READ_ONCE(r->stop) || pvk_thread_should_stop();
-}
-
-/* Wait for the coordinator's go; false when told to stop first. */
-bool wait_go(const Run *r)
-{
-	/* Pairs with the release of go in run(): settings and slots are
-	 * visible once go is. */
-	while (!smp_load_acquire(&r->go)) {
-		if (should_stop(r))
-			return false;
-		pvk_msleep_interruptible(1);
-	}
-	return true;
+	return r->crew.stopping();
 }
 
 /* The control value is one some writer wrote (see "no mixed field"). */
@@ -429,13 +402,13 @@ template <Rmw R>
 void vcpu_loop(Vcpu *v)
 {
 	Run *r = v->run;
-	uint64_t rng = 0x9e3779b97f4a7c15ULL * (v->id + 1);
+	Rng rng(Rng::seed_for(0x9e3779b97f4a7c15ULL, v->id));
 	unsigned int pcpu = v->cpu, online = pvk_num_online_cpus();
 	unsigned int cycle = 0;
 
 	while (!should_stop(r)) {
 		if (r->cfg.migrate) {
-			unsigned int to = pvk_nth_online_cpu(next_rand(&rng) % online);
+			unsigned int to = pvk_nth_online_cpu(rng.next() % online);
 
 			v->migrations += to != pcpu;
 			pcpu = to;
@@ -455,22 +428,15 @@ void vcpu_loop(Vcpu *v)
 	}
 }
 
-int vcpu_fn(void *arg)
+/* A vCPU thread, between go and stop (crew.hpp). */
+void vcpu_fn(void *arg)
 {
 	auto *v = static_cast<Vcpu *>(arg);
-	Run *r = v->run;
 
-	smp_store_release(&v->started, 1);	/* pairs with wait_flags() */
-	if (wait_go(r)) {
-		if (r->cfg.variant == variant_plain_store)
-			vcpu_loop<Rmw::plain_store>(v);
-		else
-			vcpu_loop<Rmw::cmpxchg_loop>(v);
-	}
-	smp_store_release(&v->finished, 1);	/* counters before finished */
-	while (!pvk_thread_should_stop())
-		pvk_msleep_interruptible(1);
-	return 0;
+	if (v->run->cfg.variant == variant_plain_store)
+		vcpu_loop<Rmw::plain_store>(v);
+	else
+		vcpu_loop<Rmw::cmpxchg_loop>(v);
 }
 
 void post(Poster *p, Vcpu *v, unsigned int vec)
@@ -527,52 +493,23 @@ void post(Poster *p, Vcpu *v, unsigned int vec)
 	}
 }
 
-int poster_fn(void *arg)
+/* A poster thread, between go and stop (crew.hpp). */
+void poster_fn(void *arg)
 {
 	auto *p = static_cast<Poster *>(arg);
 	Run *r = p->run;
-	uint64_t rng = 0x2545f4914f6cdd1dULL * (p->id + 1);
+	Rng rng(Rng::seed_for(0x2545f4914f6cdd1dULL, p->id));
 	unsigned int n = 0;
 
-	smp_store_release(&p->started, 1);	/* pairs with wait_flags() */
-	if (wait_go(r)) {
-		while (!should_stop(r)) {
-			uint64_t x = next_rand(&rng);
-			Vcpu *v = &r->vcpu[(x >> 32) % r->cfg.vcpus];
+	while (!should_stop(r)) {
+		uint64_t x = rng.next();
+		Vcpu *v = &r->vcpu[(x >> 32) % r->cfg.vcpus];
 
-			post(p, v, first_vector + (x & 0xffff) % r->cfg.vectors);
-			if (r->gap_cycles)
-				delay_cycles(r->gap_cycles);
-			if ((++n & 255) == 0)
-				pvk_cond_resched();
-		}
-	}
-	smp_store_release(&p->finished, 1);	/* counters before finished */
-	while (!pvk_thread_should_stop())
-		pvk_msleep_interruptible(1);
-	return 0;
-}
-
-/* Wait up to @ms for every thread's @flag; true when all are set. */
-bool wait_flags(Run *r, uint32_t Vcpu::*vf, uint32_t Poster::*pf,
-		unsigned int ms)
-{
-	uint64_t end = pvk_now_ns() + ms * 1000000ULL;
-
-	for (;;) {
-		bool all = true;
-
-		/* Pairs with the threads' release of the flag. */
-		for (unsigned int i = 0; i < r->cfg.vcpus; i++)
-			all &= !r->vcpu[i].thread || smp_load_acquire(&(r->vcpu[i].*vf));
-		for (unsigned int i = 0; i < r->cfg.posters; i++)
-			all &= !r->poster[i].thread ||
-			       smp_load_acquire(&(r->poster[i].*pf));
-		if (all)
-			return true;
-		if (pvk_now_ns() > end)
-			return false;
-		pvk_msleep_interruptible(1);
+		post(p, v, first_vector + (x & 0xffff) % r->cfg.vectors);
+		if (r->gap_cycles)
+			delay_cycles(r->gap_cycles);
+		if ((++n & 255) == 0)
+			pvk_cond_resched();
 	}
 }
 
@@ -715,8 +652,7 @@ int run(const Config &cfg, Result *res)
 		v->desc.control = Control{ 0 }
 			.with_nv(r->nv_notif)
 			.with_ndst(pi::encode_ndst(v->cpu, r->mode)).raw;
-		v->thread = pvk_thread_start(vcpu_fn, v, v->cpu, "pvsync/pi_vcpu");
-		ok = v->thread != nullptr;
+		ok = r->crew.add(v->cpu, vcpu_fn, v, "pvsync/pi_vcpu");
 	}
 	for (unsigned int i = 0; i < cfg.posters && ok; i++) {
 		Poster *p = &r->poster[i];
@@ -724,65 +660,37 @@ int run(const Config &cfg, Result *res)
 		p->run = r;
 		p->id = i;
 		p->cpu = pvk_nth_online_cpu(cfg.vcpus + i);
-		p->thread = pvk_thread_start(poster_fn, p, p->cpu, "pvsync/pi_post");
-		ok = p->thread != nullptr;
+		ok = r->crew.add(p->cpu, poster_fn, p, "pvsync/pi_post");
 	}
 	if (ok)
-		ok = wait_flags(r, &Vcpu::started, &Poster::started,
-				start_timeout_ms);
+		ok = r->crew.wait_started(start_timeout_ms);
 
 	uint64_t start = pvk_now_ns();
 
 	if (ok) {
-		/* Publish the settings before the threads see go; pairs
-		 * with the acquire in wait_go(). */
-		smp_store_release(&r->go, 1);
+		/* Publishes the settings to the threads (crew.hpp). */
+		r->crew.go();
 		res->stopped_early = run_for(cfg.duration_ms);
 	}
 	res->elapsed_ns = pvk_now_ns() - start;
-	WRITE_ONCE(r->stop, 1);
-	wait_flags(r, &Vcpu::finished, &Poster::finished, stop_timeout_ms);
-
-	/* Stop only threads that finished; a wedged one keeps the run's
+	/* Stops only threads that finished; a wedged one keeps the run's
 	 * memory, which is then leaked rather than freed under it. */
-	for (unsigned int i = 0; i < cfg.vcpus; i++) {
-		Vcpu *v = &r->vcpu[i];
+	res->threads_wedged = r->crew.finish(stop_timeout_ms);
+	res->threads_started = r->crew.started();
 
-		if (!v->thread)
-			continue;
-		res->threads_started += smp_load_acquire(&v->started);
-		if (!smp_load_acquire(&v->finished)) {
-			res->threads_wedged++;
-			continue;
+	/* Every notification handled before the checks and the free.
+	 * Pairs with the handler's fully ordered add of ipis_done. */
+	wait_until([r] {
+		for (unsigned int i = 0; i < r->cfg.vcpus; i++) {
+			if (READ_ONCE(r->vcpu[i].ipis_done) !=
+			    READ_ONCE(r->vcpu[i].ipis_sent))
+				return false;
 		}
-		pvk_thread_stop(v->thread);
-	}
-	for (unsigned int i = 0; i < cfg.posters; i++) {
-		Poster *p = &r->poster[i];
-
-		if (!p->thread)
-			continue;
-		res->threads_started += smp_load_acquire(&p->started);
-		if (!smp_load_acquire(&p->finished)) {
-			res->threads_wedged++;
-			continue;
-		}
-		pvk_thread_stop(p->thread);
-	}
-
-	/* Every notification handled before the checks and the free. */
-	uint64_t end = pvk_now_ns() + ipi_timeout_ms * 1000000ULL;
-
-	for (unsigned int i = 0; i < cfg.vcpus; i++) {
-		Vcpu *v = &r->vcpu[i];
-
-		/* Pairs with the handler's fully ordered add of ipis_done. */
-		while (READ_ONCE(v->ipis_done) != READ_ONCE(v->ipis_sent) &&
-		       pvk_now_ns() < end)
-			pvk_msleep_interruptible(1);
-		res->ipis_unfinished += READ_ONCE(v->ipis_sent) -
-					READ_ONCE(v->ipis_done);
-	}
+		return true;
+	}, ipi_timeout_ms);
+	for (unsigned int i = 0; i < cfg.vcpus; i++)
+		res->ipis_unfinished += READ_ONCE(r->vcpu[i].ipis_sent) -
+					READ_ONCE(r->vcpu[i].ipis_done);
 	smp_mb();	/* handlers' counter updates before we read them */
 
 	if (!res->threads_wedged) {
@@ -790,12 +698,8 @@ int run(const Config &cfg, Result *res)
 			final_checks(r, &r->vcpu[i], res);
 	}
 	collect(r, res);
-	if (res->threads_wedged || res->ipis_unfinished) {
-		pvk_log(PVK_LOG_ERR, "pvsync: pi_desc run leaks its memory: %u threads wedged, %llu IPIs unfinished",
-			res->threads_wedged,
-			(unsigned long long)res->ipis_unfinished);
-		pvk_pin_module("a pi_desc thread or IPI is still running");
-	} else
+	if (safe_to_free(res->threads_wedged || res->ipis_unfinished,
+			 "a pi_desc thread or IPI is still running"))
 		pvk_free(r);
 	if (!res->passed() && cfg.variant == variant_cmpxchg)
 		pvk_warn_once_report("pi_desc: the cmpxchg64 variant failed a check");

@@ -27,6 +27,7 @@
 
 #include "core/atomic.hpp"
 #include "core/cpu.hpp"
+#include "core/crew.hpp"
 #include "upcall/experiment.hpp"
 #include <pvsync/kapi.h>
 #include "core/run_control.hpp"
@@ -67,8 +68,6 @@ struct alignas(64) Slot {
 	unsigned int idx, cpu;
 	Vcpu *v;
 	pvk_irq_timer *timer;
-	pvk_thread *thread;
-	uint32_t started, finished;	/* set by the thread, release */
 	/* written by the thread only */
 	uint64_t sections, unmasks, nested, migrations, ipis_sent;
 	uint64_t pending_after_unmask, nesting_broken;
@@ -81,7 +80,7 @@ struct Run {
 	Config cfg;
 	unsigned int n;
 	uint64_t hold_cycles, gap_cycles;
-	uint32_t go, stop;
+	Crew crew;			/* the slots with a timer, in order */
 	uint64_t ipis_done;		/* atomic: bumped by the IPI function */
 	void *pcp;
 	Slot slot[max_cpus];
@@ -221,22 +220,20 @@ struct Engine {
 							   pvk_this_cpu()));
 	}
 
-	static int thread_fn(void *arg)
+	/* Before started: bound to s->cpu, "here" is the slot's CPU. */
+	static void prepare(void *arg)
+	{
+		pvk_irq_timer_start_here(static_cast<Slot *>(arg)->timer);
+	}
+
+	/* Between go and stop (crew.hpp). */
+	static void body(void *arg)
 	{
 		auto *s = static_cast<Slot *>(arg);
 		Run *r = s->run;
 		bool migrate = r->cfg.variant == variant_migrate;
 
-		/* Bound to s->cpu: "here" is the slot's CPU. */
-		pvk_irq_timer_start_here(s->timer);
-		smp_store_release(&s->started, 1);	/* pairs with wait_slots() */
-		/* Pairs with the release of go: the settings are visible. */
-		while (!smp_load_acquire(&r->go)) {
-			if (READ_ONCE(r->stop) || pvk_thread_should_stop())
-				goto out;
-			pvk_msleep_interruptible(1);
-		}
-		for (uint64_t i = 0; !READ_ONCE(r->stop); i++) {
+		for (uint64_t i = 0; !r->crew.stopping(); i++) {
 			if (migrate) {
 				/* Preemptible on purpose: the mutant. */
 				round(s, vcpu_here(r), i, true);
@@ -251,35 +248,10 @@ struct Engine {
 			if ((i & 63) == 0)
 				pvk_cond_resched();
 		}
-out:
-		smp_store_release(&s->finished, 1);	/* pairs with wait_slots() */
-		return 0;
 	}
 
 	static int run(const Config &cfg, Result *res);
 };
-
-/* Wait until every slot with a thread has @flag set, or timeout. */
-bool wait_slots(Run *r, uint32_t Slot::*flag, unsigned int timeout_ms)
-{
-	uint64_t deadline = pvk_now_ns() + timeout_ms * 1000000ULL;
-
-	for (;;) {
-		unsigned int done = 0;
-
-		for (unsigned int i = 0; i < r->n; i++) {
-			/* Pairs with the thread's release of the flag. */
-			if (!r->slot[i].thread ||
-			    smp_load_acquire(&(r->slot[i].*flag)))
-				done++;
-		}
-		if (done == r->n)
-			return true;
-		if (pvk_now_ns() > deadline)
-			return false;
-		pvk_msleep_interruptible(1);
-	}
-}
 
 uint64_t ipis_sent(const Run *r)
 {
@@ -292,16 +264,12 @@ uint64_t ipis_sent(const Run *r)
 
 bool wait_ipis(Run *r)
 {
-	uint64_t deadline = pvk_now_ns() + ipi_timeout_ms * 1000000ULL;
 	uint64_t sent = ipis_sent(r);
 
 	/* Pairs with the IPI function's atomic add: its events are in. */
-	while (smp_load_acquire(&r->ipis_done) != sent) {
-		if (pvk_now_ns() > deadline)
-			return false;
-		pvk_msleep_interruptible(1);
-	}
-	return true;
+	return wait_until([r, sent] {
+		return smp_load_acquire(&r->ipis_done) == sent;
+	}, ipi_timeout_ms);
 }
 
 void collect(Run *r, Result *res, bool checked)
@@ -387,40 +355,21 @@ int Engine<G>::run(const Config &cfg, Result *res)
 		Slot *s = &r->slot[i];
 
 		if (s->timer)
-			s->thread = pvk_thread_start(thread_fn, s, s->cpu,
-						     "pvsync/upcall");
+			r->crew.add(s->cpu, body, s, "pvsync/upcall", prepare);
 	}
-	wait_slots(r, &Slot::started, start_timeout_ms);
-	for (unsigned int i = 0; i < r->n; i++) {
-		/* Pairs with the thread's release of started. */
-		if (smp_load_acquire(&r->slot[i].started))
-			res->threads_started++;
-	}
+	r->crew.wait_started(start_timeout_ms);
+	res->threads_started = r->crew.started();
 
 	uint64_t start = pvk_now_ns();
 
 	if (res->threads_started == r->n) {
-		/* Publishes the settings; pairs with the threads' acquire. */
-		smp_store_release(&r->go, 1);
+		/* Publishes the settings to the threads (crew.hpp). */
+		r->crew.go();
 		res->stopped_early = run_for(cfg.duration_ms);
 	}
-	WRITE_ONCE(r->stop, 1);
+	r->crew.stop();
 	res->elapsed_ns = pvk_now_ns() - start;
-	wait_slots(r, &Slot::finished, stop_timeout_ms);
-	for (unsigned int i = 0; i < r->n; i++) {
-		Slot *s = &r->slot[i];
-
-		if (!s->thread)
-			continue;
-		/* Pairs with the thread's release of finished. */
-		if (!smp_load_acquire(&s->finished)) {
-			/* Never stop a thread that is still running: the
-			 * stop would wait for it forever. */
-			res->threads_wedged++;
-			continue;
-		}
-		pvk_thread_stop(s->thread);
-	}
+	res->threads_wedged = r->crew.finish(stop_timeout_ms);
 	if (!res->threads_wedged) {
 		for (unsigned int i = 0; i < r->n; i++)
 			pvk_irq_timer_destroy(r->slot[i].timer);
@@ -434,17 +383,10 @@ int Engine<G>::run(const Config &cfg, Result *res)
 				       true);
 	}
 	collect(r, res, healthy);
-	if (healthy) {
+	/* Something may still use the memory unless healthy: leak it. */
+	if (safe_to_free(!healthy, "an upcall thread or IPI is still running")) {
 		pvk_percpu_free(r->pcp);
 		pvk_free(r);
-	} else {
-		/* Something may still use the memory: leak it. */
-		pvk_log(PVK_LOG_ERR,
-			"pvsync: upcall: %u wedged threads, %llu of %llu IPIs done; leaking the run's memory",
-			res->threads_wedged,
-			(unsigned long long)res->ipis_done,
-			(unsigned long long)res->ipis_sent);
-		pvk_pin_module("an upcall thread or IPI is still running");
 	}
 	return 0;
 }
