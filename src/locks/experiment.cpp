@@ -23,6 +23,8 @@ enum Param : unsigned int {
 	p_hold_ns,
 	p_gap_ns,
 	p_irq_every_us,
+	p_spin_threshold,
+	p_min_halts,
 	nr_params,
 };
 
@@ -32,6 +34,10 @@ constexpr pvsync_param params[nr_params] = {
 	[p_hold_ns] = { "hold_ns", 0, 100000, 100 },
 	[p_gap_ns] = { "gap_ns", 0, 1000000, 200 },
 	[p_irq_every_us] = { "irq_every_us", 0, 1000000, 200 },
+	/* pvqspinlock only: spins before a waiter halts (the kernel's 2^15) */
+	[p_spin_threshold] = { "spin_threshold", 1, 1U << 20, 1U << 15 },
+	/* pvqspinlock only: drive the run until this many halts (0: off) */
+	[p_min_halts] = { "min_halts", 0, 100000, 0 },
 };
 
 constexpr const char *lock_names[nr_kinds + 1] = {
@@ -84,7 +90,8 @@ int run_pv_with(const stress::Config &cfg, stress::Result *res,
 	int ret;
 
 	pv_failures_reset(expected);
-	ret = stress::run<PvQSpinLock<B, PvHashDefault, F>>(cfg, res);
+	ret = stress::run<PvQSpinLock<B, PvHashDefault, F, PvSpinTunable>>(cfg,
+									   res);
 	if (ret)
 		return ret;
 	res->failures = pv_failures_total();
@@ -116,14 +123,24 @@ int run_debugfs(const pvsync_run_args *args, char *out, unsigned long size)
 		.hold_ns = static_cast<unsigned int>(args->param[p_hold_ns]),
 		.gap_ns = static_cast<unsigned int>(args->param[p_gap_ns]),
 		.irq_every_us = static_cast<unsigned int>(args->param[p_irq_every_us]),
+		.min_halts = static_cast<unsigned int>(args->param[p_min_halts]),
 	};
 	stress::Result res;
 	TextBuf text(out, size);
 	unsigned int kind = args->choice[c_lock];
-	int ret = kind == kind_pvqspinlock ?
+	unsigned int spins = static_cast<unsigned int>(args->param[p_spin_threshold]);
+	int ret;
+
+	/* Only the paravirt lock halts: min_halts means nothing elsewhere. */
+	if (kind != kind_pvqspinlock && cfg.min_halts)
+		return -22;	/* -EINVAL */
+	pv_set_spin_threshold(spins);
+	ret = kind == kind_pvqspinlock ?
 		run_pv(args->choice[c_backend], args->choice[c_variant], cfg,
 		       &res) :
 		run_kind(kind, cfg, &res);
+	/* Back to the kernel's threshold for anyone else (KUnit). */
+	pv_set_spin_threshold(1U << 15);
 
 	if (ret)
 		return ret;
@@ -132,6 +149,7 @@ int run_debugfs(const pvsync_run_args *args, char *out, unsigned long size)
 	if (kind == kind_pvqspinlock) {
 		text.line("backend: %s", backend_names[args->choice[c_backend]]);
 		text.line("variant: %s", variant_names[args->choice[c_variant]]);
+		text.line("spin_threshold: %u", spins);
 	}
 	res.print(text);
 	text.finish();

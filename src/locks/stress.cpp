@@ -54,13 +54,28 @@ bool start_threads(RunBase *r, Crew::Fn body, Crew::Fn prepare,
 	return ok;
 }
 
+/* run_until() predicate: the lock's waiters halted min_halts times. */
+static bool halts_reached(void *arg)
+{
+	auto *r = static_cast<RunBase *>(arg);
+
+	return r->halts() - r->halts_start >= r->cfg.min_halts;
+}
+
 void wait_and_stop(RunBase *r, Result *res)
 {
 	uint64_t start = pvk_now_ns();
 
+	if (r->halts)
+		r->halts_start = r->halts();
 	/* Publishes the settings and slots to the threads (crew.hpp). */
 	r->crew.go();
-	res->stopped_early = run_for(r->cfg.duration_ms);
+	if (r->cfg.min_halts && r->halts)
+		res->stopped_early = run_until(r->cfg.duration_ms,
+					       r->cfg.duration_ms + halt_wait_limit_ms,
+					       halts_reached, r);
+	else
+		res->stopped_early = run_for(r->cfg.duration_ms);
 	r->crew.stop();
 	res->elapsed_ns = pvk_now_ns() - start;
 }
@@ -121,6 +136,8 @@ void collect(RunBase *r, Result *res)
 	/* Every thread has stopped: the section's own count is final and
 	 * equals the sum of the per-thread counts. */
 	res->acquisitions = READ_ONCE(r->task_check.acquisitions);
+	if (r->halts)
+		res->halts = r->halts() - r->halts_start;
 }
 
 } /* namespace pv::stress */

@@ -57,6 +57,9 @@ struct RunBase {
 	Config cfg;
 	uint64_t hold_cycles, gap_cycles;
 	Crew crew;		/* one member per ThreadSlot, in order */
+	/* The lock kind's halt count (Lock::halts), or nullptr. */
+	unsigned long (*halts)();
+	unsigned long halts_start;
 	ExclusionCheck task_check;
 	ExclusionCheck irq_check;
 	ThreadSlot slot[max_threads];
@@ -191,10 +194,15 @@ struct Run : RunBase {
 template <typename Lock>
 int run(const Config &cfg, Result *res)
 {
+	if (!(requires { Lock::halts(); }) && cfg.min_halts)
+		return -22;	/* -EINVAL: this lock kind never halts */
+
 	auto *r = static_cast<Run<Lock> *>(pvk_zalloc(sizeof(Run<Lock>)));
 
 	if (!r)
 		return -12;	/* -ENOMEM */
+	if constexpr (requires { Lock::halts(); })
+		r->halts = [] { return Lock::halts(); };
 	if (!r->lock.init() || !r->irq_lock.init()) {
 		r->lock.destroy();
 		r->irq_lock.destroy();
@@ -204,6 +212,7 @@ int run(const Config &cfg, Result *res)
 	r->cfg = cfg;
 	*res = Result{};
 	res->lock_name = Lock::name;
+	res->counts_halts = r->halts != nullptr;
 	res->cfg = cfg;
 	res->uncontended_ps = r->uncontended_ps();
 	if (start_threads(r, Run<Lock>::body, Run<Lock>::prepare,

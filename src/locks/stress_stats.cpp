@@ -9,14 +9,27 @@
 
 namespace pv::stress {
 
-bool Result::passed() const
+const char *Result::reason() const
 {
-	return threads_started == cfg.threads && !threads_wedged &&
-	       acquisitions > 0 && per_thread_min > 0 && violations == 0 &&
-	       counter == acquisitions && irq_violations == 0 &&
-	       irq_counter == irq_acquisitions &&
-	       (cfg.irq_every_us == 0 || irq_acquisitions > 0) &&
-	       failures == 0;
+	if (violations)
+		return "exclusion violation: two holders at once";
+	if (counter != acquisitions)
+		return "lost update: the guarded counter missed increments";
+	if (irq_violations)
+		return "exclusion violation in hard irq: two holders at once";
+	if (irq_counter != irq_acquisitions)
+		return "lost update in hard irq: the guarded counter missed increments";
+	if (failures)
+		return failure_reason ? failure_reason : "failure recorded by the lock";
+	if (threads_started != cfg.threads || threads_wedged)
+		return "no progress: a thread did not start or did not stop";
+	if (!acquisitions || !per_thread_min)
+		return "no progress: a thread never acquired the lock";
+	if (cfg.irq_every_us && !irq_acquisitions)
+		return "no progress: no hard-irq acquisition";
+	if (cfg.min_halts && halts < cfg.min_halts)
+		return "not exercised: fewer halts than min_halts";
+	return nullptr;
 }
 
 void Result::print(TextBuf &out) const
@@ -29,6 +42,10 @@ void Result::print(TextBuf &out) const
 	out.line("hold_ns: %u", cfg.hold_ns);
 	out.line("gap_ns: %u", cfg.gap_ns);
 	out.line("irq_every_us: %u", cfg.irq_every_us);
+	if (counts_halts) {
+		out.line("min_halts: %u", cfg.min_halts);
+		out.line("halts: %llu", (unsigned long long)halts);
+	}
 	out.line("cpus: %u", cpus);
 	out.line("threads_started: %u", threads_started);
 	out.line("threads_wedged: %u", threads_wedged);
@@ -56,8 +73,8 @@ void Result::print(TextBuf &out) const
 	out.line("irq_exclusion_violations: %u", irq_violations);
 	out.line("irq_counter_actual: %llu", (unsigned long long)irq_counter);
 	out.line("failures: %u", failures);
-	if (failure_reason)
-		out.line("failure_reason: %s", failure_reason);
+	if (const char *why = reason())
+		out.line("failure_reason: %s", why);
 	out.line("verdict: %s", passed() ? "PASS" : "FAIL");
 }
 
