@@ -13,9 +13,15 @@
  * node, which is how node nesting gets exercised (stats: lock_use_node2).
  *
  * The lock is a template parameter with the interface every pvsync lock
- * shares (init, destroy, lock, trylock, unlock, is_locked, is_contended),
- * and every kind runs through this same code with the same preemption
- * handling, so their numbers are comparable.
+ * shares, the concept StressLock below (name, init, destroy, lock,
+ * trylock, unlock, is_locked, is_contended), so the compiler checks what
+ * the engine needs; and every kind runs through this same code with the
+ * same preemption handling, so their numbers are comparable.  A lock may
+ * also offer two optional capabilities, which the engine asks for:
+ * HaltingLock (it counts its waiters' halts, for Config::min_halts) and
+ * SelfCheckingLock (it records failures it detected itself, such as the
+ * paravirt lock's lost kicks, which the engine resets before a run and
+ * copies into the Result after it).
  *
  * Ordering in the bookkeeping: the owner word and the counter are accessed
  * only inside the lock, with READ_ONCE/WRITE_ONCE so that the compiler
@@ -37,6 +43,36 @@
 namespace pv::stress {
 
 constexpr unsigned int max_threads = 64;
+
+template <typename T, typename U>
+concept SameAs = __is_same(T, U);
+
+/* The interface every lock kind shares (see qspinlock.hpp). */
+template <typename L>
+concept StressLock = requires(L l, const L cl) {
+	{ L::name[0] } -> SameAs<const char &>;
+	{ l.init() } -> SameAs<bool>;	/* false: no memory */
+	{ l.destroy() } -> SameAs<void>;	/* safe after a failed init() */
+	{ l.lock() } -> SameAs<void>;
+	{ l.trylock() } -> SameAs<bool>;
+	{ l.unlock() } -> SameAs<void>;
+	{ cl.is_locked() } -> SameAs<bool>;
+	{ cl.is_contended() } -> SameAs<bool>;
+};
+
+/* A lock that counts the halts of its waiters (all locks of the kind). */
+template <typename L>
+concept HaltingLock = StressLock<L> && requires {
+	{ L::halts() } -> SameAs<unsigned long>;
+};
+
+/* A lock that records failures it detected itself (all of the kind). */
+template <typename L>
+concept SelfCheckingLock = StressLock<L> && requires(bool quiet) {
+	{ L::failures_reset(quiet) } -> SameAs<void>;
+	{ L::failures() } -> SameAs<uint32_t>;
+	{ L::failure_reason() } -> SameAs<const char *>;
+};
 
 struct alignas(64) ThreadSlot {
 	void *run;			/* the Run<Lock> this slot belongs to */
@@ -85,7 +121,7 @@ namespace {
  * The plain counter is read on entry and written back on exit, so two
  * overlapping holders lose an update.
  */
-template <typename Lock>
+template <StressLock Lock>
 inline void locked_section(Lock &lock, ExclusionCheck &c,
 				  unsigned int me, uint64_t hold_cycles)
 {
@@ -105,7 +141,7 @@ inline void locked_section(Lock &lock, ExclusionCheck &c,
 	atomic_add(&c.acquisitions, 1);
 }
 
-template <typename Lock>
+template <StressLock Lock>
 struct Run : RunBase {
 	Lock lock;
 	Lock irq_lock;
@@ -190,18 +226,20 @@ struct Run : RunBase {
 /*
  * Run one stress experiment on lock kind @Lock.  Returns 0 with @res
  * filled in, or a negative errno when the run could not start.
+ * @failures_expected: a SelfCheckingLock's failures are expected (a test
+ * catching a mutant): it logs them without WARNing.
  */
-template <typename Lock>
-int run(const Config &cfg, Result *res)
+template <StressLock Lock>
+int run(const Config &cfg, Result *res, bool failures_expected = false)
 {
-	if (!(requires { Lock::halts(); }) && cfg.min_halts)
+	if (!HaltingLock<Lock> && cfg.min_halts)
 		return -22;	/* -EINVAL: this lock kind never halts */
 
 	auto *r = static_cast<Run<Lock> *>(pvk_zalloc(sizeof(Run<Lock>)));
 
 	if (!r)
 		return -12;	/* -ENOMEM */
-	if constexpr (requires { Lock::halts(); })
+	if constexpr (HaltingLock<Lock>)
 		r->halts = [] { return Lock::halts(); };
 	if (!r->lock.init() || !r->irq_lock.init()) {
 		r->lock.destroy();
@@ -214,11 +252,17 @@ int run(const Config &cfg, Result *res)
 	res->lock_name = Lock::name;
 	res->counts_halts = r->halts != nullptr;
 	res->cfg = cfg;
+	if constexpr (SelfCheckingLock<Lock>)
+		Lock::failures_reset(failures_expected);
 	res->uncontended_ps = r->uncontended_ps();
 	if (start_threads(r, Run<Lock>::body, Run<Lock>::prepare,
 			  Run<Lock>::irq_fn))
 		wait_and_stop(r, res);
 	collect(r, res);
+	if constexpr (SelfCheckingLock<Lock>) {
+		res->failures = Lock::failures();
+		res->failure_reason = Lock::failure_reason();
+	}
 	if (res->threads_wedged) {
 		/*
 		 * A thread never came back: it still uses the lock and the
