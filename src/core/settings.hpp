@@ -45,19 +45,20 @@ struct Array {
 
 /*
  * One numeric parameter: its file name, bounds, default, the Config field
- * it sets, and whether the result prints it as a settings line (a result
- * that prints the value it really used instead says false).
+ * it sets, and optionally when the result shows it as a settings line
+ * (nullptr: always; e.g. only for the option that reads it).
  */
 template <typename C>
 struct Param {
 	const char *name;
 	unsigned long long min, max, def;
 	unsigned int C::*field;
-	bool printed = true;
+	bool (*shown)(const C &cfg) = nullptr;
 };
 
 /* One choice list: file name, option names (NULL-terminated), default
- * index, optional availability check, the Config field (an index). */
+ * index, optional availability check, the Config field (an index), and
+ * when the result shows it (as for Param). */
 template <typename C>
 struct Choice {
 	const char *name;
@@ -65,7 +66,7 @@ struct Choice {
 	unsigned int def;
 	int (*available)(unsigned int option, char *why, unsigned long size);
 	unsigned int C::*field;
-	bool printed = true;
+	bool (*shown)(const C &cfg) = nullptr;
 };
 
 /* One row of a {name, runner} table. */
@@ -75,7 +76,13 @@ struct Option {
 	Fn run;
 };
 
+/*
+ * The functions have internal linkage (an unnamed namespace), as the lock
+ * headers' templates do: no COMDAT copy for the module link to discard
+ * (see linkage.hpp).
+ */
 namespace settings {
+namespace {
 
 /* The debugfs description of @params. */
 template <typename C, unsigned int N>
@@ -152,23 +159,24 @@ C defaults(const Param<C> (&params)[NP], const Choice<C> (&choices)[NC])
 }
 
 /* The settings lines of a result: the choices by name, then the params,
- * each in table order, skipping rows that are not printed. */
+ * each in table order, skipping rows not shown for @cfg. */
 template <typename C, unsigned int NP, unsigned int NC>
 void print(TextBuf &out, const Param<C> (&params)[NP],
 	   const Choice<C> (&choices)[NC], const C &cfg)
 {
 	for (unsigned int i = 0; i < NC; i++) {
-		if (choices[i].printed)
+		if (!choices[i].shown || choices[i].shown(cfg))
 			out.kv(choices[i].name,
 			       option_name(choices[i].options,
 					   cfg.*choices[i].field));
 	}
 	for (unsigned int i = 0; i < NP; i++) {
-		if (params[i].printed)
+		if (!params[i].shown || params[i].shown(cfg))
 			out.kv(params[i].name, cfg.*params[i].field);
 	}
 }
 
+} /* namespace */
 } /* namespace settings */
 
 } /* namespace pv */
