@@ -82,8 +82,8 @@ struct Result {
 	uint64_t irq_acquisitions, irq_counter;
 	/*
 	 * Failures the lock itself detected (the paravirt lock's lost kicks
-	 * and hash failures, see pv_hash.hpp), filled in by the experiment
-	 * after the run; any fails the run.
+	 * and hash failures, see pv_hash.hpp), which the engine asks a
+	 * SelfCheckingLock for after the run (stress.hpp); any fails it.
 	 */
 	uint32_t failures;
 	const char *failure_reason;	/* the first one, or nullptr */
@@ -98,6 +98,7 @@ struct Result {
 	 * the run passed.
 	 */
 	const char *reason() const;
+	/* The measured lines; the experiment prints the settings before. */
 	void print(TextBuf &out) const;
 };
 

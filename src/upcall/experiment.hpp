@@ -43,10 +43,11 @@ enum WriterKind : unsigned int {
 	nr_writers,
 };
 
-extern const char *const barrier_names[nr_barriers + 1];
-extern const char *const variant_names[nr_variants + 1];
-extern const char *const writer_names[nr_writers + 1];
-extern const char *const kick_names[3];
+/* The choice lists' names, NULL-terminated, from the runner tables. */
+extern const char *const *const barrier_names;
+extern const char *const *const variant_names;
+extern const char *const *const writer_names;
+extern const char *const *const kick_names;
 
 struct Config {
 	unsigned int barrier, variant, writer, kick;
