@@ -30,8 +30,16 @@
  *   mask:     old = mask; mask = 1; barrier();
  *   restore:  barrier(); mask = old; barrier();
  *             if (old == 0 && pending) upcall;           ; re-check
- *   unmask:   barrier(); mask = 0; barrier();
+ *   unmask:   barrier(); mask = 0;
  *             if (pending) upcall;                       ; re-check
+ *
+ * The seed's unmask has no barrier between its store and its load; ours
+ * has one (store_then_load()), because in C the compiler may load pending
+ * first, and GCC does: the SeedExact flavour loses an event to an
+ * interrupt injected after its hoisted load (sweep.cpp), and
+ * scripts/check-unmask-order shows the compiled order.  Linux 6.1's
+ * xen_irq_enable_direct (arch/x86/xen/xen-asm.S) is the same unmask in
+ * assembly, with no fence: the deployed barrier-free precedent.
  *
  * The re-check is what makes this lossless.  Xen sets pending and then
  * looks at mask; the guest stores mask and then looks at pending.  An
@@ -79,22 +87,36 @@
  * prescribes), swaps pending_sel and each pending word to zero, counts
  * every port it takes, loops while pending was set again, and restores.
  *
+ * A remote writer
+ * ---------------
+ * In real Xen another CPU may set pending; Xen then kicks the hosting CPU
+ * whatever the mask (kick_always below), and the kick's interrupt sees
+ * the guest's own stores.  A writer that kicks only if it reads the mask
+ * as 0 (kick_if_unmasked) meets the guest in the store-buffering pattern
+ * and needs a full barrier on both sides; the Tso flavour models the
+ * guest's store buffer for the scripted sweep (sweep.cpp).
+ *
  * Guarantees, and what shows each
  * -------------------------------
  *   - no event is lost or handled twice: per port, raised == handled at
- *     the end of every stress run (src/upcall/experiment.cpp); the mutant
- *     "no_recheck" (unmask without the re-check) leaves pending set under
- *     an unmasked CPU, seen as pending_after_unmask, and fails every run;
+ *     the end of every stress run (src/upcall/experiment.cpp), and after
+ *     every trial of the sweeps, which raise an event at every ordering
+ *     point (sweep.cpp); "no_recheck", "seed_exact", "migrate" and the
+ *     remote writer's kick_if_unmasked with a compiler barrier or LFENCE
+ *     lose one ("lost event");
  *   - the handler never runs inside a masked section, nor inside itself:
- *     in_masked_section / in_handler markers, and a plain counter that
- *     both the masked section and the handler update non-atomically
- *     (protected_lost); the mutant "migrate" breaks these and the
- *     CPU-stability assertion;
- *   - nothing stays pending after an unmask: checked by the guest right
- *     after every outermost restore or unmask, and at quiesce;
+ *     in_masked_section / in_handler markers, a plain counter that both
+ *     the masked section and the handler update non-atomically
+ *     (protected_lost), and the injected sweep's traps inside the
+ *     section; barrier "none" breaks it ("handler ran masked");
+ *   - nothing stays pending after an unmask: pending, the selector and
+ *     the port words, checked by the guest right after every outermost
+ *     restore or unmask, after every sweep trial, and at quiesce;
+ *     "late_clear" breaks it ("pending left after unmask");
  *   - nested mask/restore pairs balance: KUnit pvsync_upcall;
  *   - every barrier kind (compiler, lfence, mfence, locked add) passes the
- *     same stress; their costs are measured side by side in every run.
+ *     same stress and sweeps; their costs are measured side by side, net
+ *     of an empty loop, in every run (under TCG: the emulator's costs).
  */
 #ifndef PVSYNC_UPCALL_HPP
 #define PVSYNC_UPCALL_HPP
