@@ -260,8 +260,15 @@ PV_CASE(upcall, stress_passes_with_every_barrier)
 		*res = Result{};
 		PV_EXPECT(t, stress(t, b, variant_correct, res));
 		PV_EXPECT(t, res->passed());
-		PV_EXPECT(t, res->deferred > 0);	/* masking was exercised */
-		PV_EXPECT(t, res->delivered_forced > 0);
+		/*
+		 * Masking was exercised at every point by the sweeps, with
+		 * an event deferred and then delivered by a re-check; how
+		 * often the stress's timers hit a masked section depends on
+		 * the host's load (0 times on a loaded host), so it is
+		 * logged, not required.
+		 */
+		PV_EXPECT(t, res->scripted.points > 0 && !res->scripted.err);
+		PV_EXPECT(t, res->injected.points > 0 && !res->injected.err);
 		PV_EXPECT_EQ(t, res->handled, res->raised);
 	}
 	pvk_free(res);
@@ -293,7 +300,10 @@ PV_CASE(upcall, mutant_no_recheck_loses_event)
 	PV_ASSERT(t, res != nullptr);
 	PV_EXPECT(t, stress(t, barrier_compiler, variant_no_recheck, res));
 	PV_EXPECT(t, !res->passed());
-	PV_EXPECT(t, res->pending_after_unmask > 0);
+	/* Caught at every run by the sweeps' deferred events; the stress's
+	 * pending_after_unmask needs its timers to hit a masked section. */
+	PV_EXPECT(t, res->scripted.lost > 0);
+	PV_EXPECT(t, res->injected.lost > 0);
 	pvk_free(res);
 }
 

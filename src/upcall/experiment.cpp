@@ -795,6 +795,19 @@ const char *Result::failure_reason(char *buf, unsigned long size) const
 			     (unsigned long long)x.n);
 		return buf;
 	}
+	const SweepResult *sweeps[] = { &scripted, &injected };
+
+	for (const SweepResult *sw : sweeps) {
+		if (sw->err || !sw->points) {
+			pvk_snprintf(buf, size,
+				     "sweep incomplete: %s_error %d, %u points",
+				     sw == &scripted ? "scripted" : "injected",
+				     sw->err, sw->points);
+			return buf;
+		}
+	}
+	if (cfg.variant == variant_migrate && (migrate.err || !migrate.points))
+		return "sweep incomplete: migrate trial did not run";
 	if (threads_started != cpus || threads_wedged)
 		return "run incomplete: threads did not start or stop";
 	if (ipis_done != ipis_sent)
@@ -808,7 +821,14 @@ const char *Result::failure_reason(char *buf, unsigned long size) const
 
 bool Result::passed() const
 {
-	return threads_started == cpus && !threads_wedged &&
+	/* A sweep that could not run every point is no pass: without its
+	 * traps the compiler's reorderings go unseen. */
+	bool swept = !scripted.err && scripted.points && !injected.err &&
+		     injected.points &&
+		     (cfg.variant != variant_migrate ||
+		      (!migrate.err && migrate.points));
+
+	return swept && threads_started == cpus && !threads_wedged &&
 	       ipis_done == ipis_sent && sections > 0 && raised > 0 &&
 	       handled == raised && ports_mismatched == 0 &&
 	       violations() == 0;
