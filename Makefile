@@ -8,6 +8,13 @@
 #                        every KUnit suite and smoke in QEMU; ends "N passed, N failed"
 #   make run             boot a 4-vCPU VM and run every experiment; print a report
 #   make bench           the benchmarks, in one VM boot
+#   make ucheck          the lock stress in user space on the real CPU, plain
+#                        and under ThreadSanitizer (correct locks pass, each
+#                        mutant is caught); ends "N passed, N failed"; make
+#                        check runs it too
+#   make ubench          the user-space benchmarks on the real CPU: lock+unlock
+#                        against the physical limit, upcall barrier pairs,
+#                        pvqspinlock (futex) under 1x/2x/4x overcommit
 #   make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -30,4 +37,10 @@ run:
 bench:
 	@scripts/bench
 
-.PHONY: all modules clean check run bench
+ucheck:
+	@scripts/ucheck
+
+ubench:
+	@scripts/ubench
+
+.PHONY: all modules clean check run bench ucheck ubench
