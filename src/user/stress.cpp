@@ -120,11 +120,12 @@ enum Need : unsigned int {
 	need_queue,		/* ... through the MCS queue */
 	need_any,		/* hand-overs through any path */
 	need_halts,		/* paravirt waiters that slept */
+	need_node2,		/* slow paths nested on a vCPU's 2nd node */
 };
 
 constexpr const char *need_names[] = {
 	"none", "handovers_fast", "handovers_pending", "handovers_queue",
-	"handovers_any", "pv_halts",
+	"handovers_any", "pv_halts", "lock_use_node2",
 };
 
 uint64_t need_count(Need need)
@@ -142,6 +143,8 @@ uint64_t need_count(Need need)
 	case need_halts:
 		return lockevent_sum(LockEvent::pv_wait_head) +
 		       lockevent_sum(LockEvent::pv_wait_node);
+	case need_node2:
+		return lockevent_sum(LockEvent::lock_use_node2);
 	default:
 		return 0;
 	}
@@ -222,19 +225,20 @@ void list_kinds()
 
 /*
  * stress KIND [threads=N] [vcpus=N] [duration_ms=N] [hold_ns=N] [gap_ns=N]
- *             [irq_every_us=N] [precondition=N] [max_runs=N]
+ *             [irq_every_us=N] [precondition=N] [max_runs=N] [nested=1]
  *
  * vcpus defaults to the host CPUs, threads to vcpus, and may not exceed
  * it.  Runs until the
  * kind's precondition count reaches precondition=N (default 0: one run),
- * at most max_runs (default 20) runs.  Exit status 0 when every run
+ * at most max_runs (default 20) runs; nested=1 makes the precondition
+ * lock_use_node2 instead (slow paths nested in a signal "irq").  Exit status 0 when every run
  * passed, 1 when one failed, 3 when the precondition was not met.
  */
 int stress_main(int argc, char **argv)
 {
 	const Kind *kind = nullptr;
 	unsigned int vcpus = pvu_host_cpus(), threads = 0;
-	unsigned int need_min = 0, max_runs = 20;
+	unsigned int need_min = 0, max_runs = 20, nested = 0;
 	stress::Config cfg = {
 		.threads = 0,
 		.duration_ms = 300,
@@ -261,7 +265,8 @@ int stress_main(int argc, char **argv)
 		    !parse_uint(a, "gap_ns", &cfg.gap_ns) &&
 		    !parse_uint(a, "irq_every_us", &cfg.irq_every_us) &&
 		    !parse_uint(a, "precondition", &need_min) &&
-		    !parse_uint(a, "max_runs", &max_runs)) {
+		    !parse_uint(a, "max_runs", &max_runs) &&
+		    !parse_uint(a, "nested", &nested)) {
 			pvk_log(PVK_LOG_ERR, "bad argument %s", a);
 			return 2;
 		}
@@ -283,6 +288,7 @@ int stress_main(int argc, char **argv)
 		return 2;
 	}
 
+	Need need = nested ? need_node2 : kind->need;
 	bool all_passed = true;
 	unsigned int runs = 0;
 	stress::Result res, shown;
@@ -306,9 +312,9 @@ int stress_main(int argc, char **argv)
 		all_passed &= res.passed();
 		if (res.threads_wedged)
 			break;
-	} while (need_count(kind->need) < need_min && runs < max_runs);
+	} while (need_count(need) < need_min && runs < max_runs);
 
-	bool met = need_count(kind->need) >= need_min;
+	bool met = need_count(need) >= need_min;
 
 	pvu_printf("kind: %s (%s)\n", kind->name, kind->what);
 	pvu_printf("vcpus: %u on %u host CPUs\n", vcpus, pvu_host_cpus());
@@ -320,9 +326,10 @@ int stress_main(int argc, char **argv)
 					      lockevent_sum(LockEvent::pv_wait_node));
 	pvu_printf("pv_kick_wake: %lu\n", lockevent_sum(LockEvent::pv_kick_wake));
 	pvu_printf("runs: %u\n", runs);
-	pvu_printf("precondition: %s >= %u: %s (%llu)\n", need_names[kind->need],
+	pvu_printf("lock_use_node2: %lu\n", lockevent_sum(LockEvent::lock_use_node2));
+	pvu_printf("precondition: %s >= %u: %s (%llu)\n", need_names[need],
 		   need_min, met ? "met" : "NOT met",
-		   (unsigned long long)need_count(kind->need));
+		   (unsigned long long)need_count(need));
 	pvu_printf("overall: %s\n", all_passed ? "PASS" : "FAIL");
 	if (!met)
 		return 3;

@@ -21,25 +21,31 @@ unsigned long long pvk_now_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/* Best of three 20 ms windows: the least disturbed one. */
+/*
+ * The median of five 20 ms windows: a window in which the thread was
+ * preempted between its two clock reads is off either way.
+ */
 void pvu_calibrate_tsc(void)
 {
-	unsigned long best = 0;
+	unsigned long khz[5];
 
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 5; i++) {
 		unsigned long long t0 = pvk_now_ns(), c0 = pvu_rdtsc();
 		unsigned long long t1, c1;
-		unsigned long khz;
 
 		do {
 			t1 = pvk_now_ns();
 		} while (t1 - t0 < 20000000ULL);
 		c1 = pvu_rdtsc();
-		khz = (c1 - c0) * 1000000ULL / (t1 - t0);
-		if (!best || khz < best)
-			best = khz;
+		khz[i] = (c1 - c0) * 1000000ULL / (t1 - t0);
+		for (int j = i; j > 0 && khz[j - 1] > khz[j]; j--) {
+			unsigned long t = khz[j];
+
+			khz[j] = khz[j - 1];
+			khz[j - 1] = t;
+		}
 	}
-	tsc_khz = best;
+	tsc_khz = khz[2];
 }
 
 unsigned long pvk_tsc_khz(void)
