@@ -226,6 +226,7 @@ struct Guest {
 		Check::check(v);
 		uint8_t old = READ_ONCE(v->info.evtchn_upcall_mask);
 
+		/* model: upcall.mask */
 		WRITE_ONCE(v->info.evtchn_upcall_mask, 1);
 		/*
 		 * The mask store comes before every access of the masked
@@ -247,6 +248,7 @@ struct Guest {
 		 * still to come.
 		 */
 		Barrier::order();
+		/* model: upcall.restore.store */
 		WRITE_ONCE(v->info.evtchn_upcall_mask, old);
 		/*
 		 * The unmask store comes before the load of pending, as this
@@ -255,6 +257,7 @@ struct Guest {
 		 * see pending == 1 here.
 		 */
 		Barrier::order();
+		/* model: upcall.restore.recheck */
 		if (Recheck && old == 0 &&
 		    READ_ONCE(v->info.evtchn_upcall_pending))
 			force_callback(v);
@@ -266,9 +269,11 @@ struct Guest {
 		Check::check(v);
 		/* As in restore(): the section before the unmask store. */
 		Barrier::order();
+		/* model: upcall.unmask.store */
 		WRITE_ONCE(v->info.evtchn_upcall_mask, 0);
 		/* As in restore(): the unmask store before the pending load. */
 		Barrier::order();
+		/* model: upcall.unmask.recheck */
 		if (Recheck && READ_ONCE(v->info.evtchn_upcall_pending))
 			force_callback(v);
 	}
@@ -286,6 +291,7 @@ struct Guest {
 	/* The hypervisor's return-to-guest check (this CPU only). */
 	static __always_inline bool deliver_if_due(Vcpu *v)
 	{
+		/* model: upcall.deliver */
 		if (!READ_ONCE(v->info.evtchn_upcall_pending) ||
 		    READ_ONCE(v->info.evtchn_upcall_mask))
 			return false;
@@ -308,6 +314,7 @@ struct Guest {
 template <typename G>
 static void upcall_handler(Vcpu *v)
 {
+	/* model: upcall.handler */
 	uint8_t old = G::mask(v);
 
 	if (READ_ONCE(v->in_handler))
@@ -327,6 +334,7 @@ static void upcall_handler(Vcpu *v)
 		 * wiped by a late clear.  Same-CPU order against the
 		 * hypervisor irq.
 		 */
+		/* model: upcall.handler.clear_pending */
 		WRITE_ONCE(v->info.evtchn_upcall_pending, 0);
 		G::barrier_type::order();
 		/* pending_sel and the port words may be set by any CPU in
@@ -368,6 +376,7 @@ static inline void hv_raise(Vcpu *v, unsigned int port)
 {
 	unsigned int w = port / 64;
 
+	/* model: upcall.hv_raise */
 	if (test_and_set_bit(port, v->evtchn_pending)) {
 		v->coalesced++;
 		return;
