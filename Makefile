@@ -8,6 +8,8 @@
 #                        every KUnit suite and smoke in QEMU; ends "N passed, N failed"
 #   make run             boot a 4-vCPU VM and run every experiment; print a report
 #   make bench           the benchmarks, in one VM boot
+#   make verify          model-check the Spin models of Documentation/models/
+#                        (every property, every bug switch); ends "N passed, N failed"
 #   make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -30,4 +32,7 @@ run:
 bench:
 	@scripts/bench
 
-.PHONY: all modules clean check run bench
+verify:
+	@scripts/verify
+
+.PHONY: all modules clean check run bench verify
