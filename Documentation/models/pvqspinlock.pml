@@ -4,8 +4,9 @@
  * slow path of src/locks/qspinlock.hpp it plugs into), after Linux 6.1
  * kernel/locking/qspinlock_paravirt.h.  See Documentation/models.rst.
  *
- * NCPU vCPUs each take a lock ROUNDS times (the lock chosen freely among
- * NLOCK), with a one-instruction critical section.  Every lock hashes to
+ * NCPU vCPUs take a lock, vCPU 0 ROUNDS0 times and the others ROUNDS
+ * times (the lock chosen freely among NLOCK each time), with a
+ * one-instruction critical section.  Every lock hashes to
  * entry 0 of an HSIZE-entry table: the locks always collide.  The
  * hypervisor may deschedule any vCPU between any two steps (interleaving)
  * and may end a halt without a kick (spurious wakeup) up to SPURIOUS
