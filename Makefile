@@ -17,6 +17,8 @@
 #   make ubench          the user-space benchmarks on the real CPU: lock+unlock
 #                        against the physical limit, upcall barrier pairs,
 #                        pvqspinlock (futex) under 1x/2x/4x overcommit
+#   make verify          model-check the Spin models of Documentation/models/
+#                        (every property, every bug switch); ends "N passed, N failed"
 #   make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -48,4 +50,7 @@ ucheck:
 ubench:
 	@scripts/ubench
 
-.PHONY: all modules clean check run bench repeat ucheck ubench
+verify:
+	@scripts/verify
+
+.PHONY: all modules clean check run bench repeat ucheck ubench verify

@@ -231,6 +231,7 @@ void notify_handler(void *arg)
 		 * of blocked_on in vcpu_block(), made before the NV switch
 		 * that let a poster pick the wakeup vector.
 		 */
+		/* model: pi.handler */
 		if (smp_load_acquire(&v->blocked_on) == cpu &&
 		    pi::test_on(&v->desc)) {
 			atomic_fetch_add(&v->wakeups, 1);
@@ -401,6 +402,7 @@ void vcpu_block(Vcpu *v, unsigned int pcpu)
 	}
 	check_control(v, br.update.old);
 	account_retries(v, &v->retries_block, br.update.retries);
+	/* model: pi.block.notify_self */
 	if (br.notify_self) {
 		v->self_notifications++;
 		if (!send(&v->self, v, br.update.neu))
@@ -474,6 +476,7 @@ void post(Poster *p, Vcpu *v, unsigned int vec)
 	 * is visible before the PIR bit. */
 	atomic_fetch_add(&v->post_started, 1);
 	p->posts++;
+	/* model: pi.post.pir */
 	if (!pi::test_and_set_pir(vec, d)) {
 		atomic_fetch_add(&v->posted[vec], 1);
 		p->distinct++;
@@ -488,6 +491,7 @@ void post(Poster *p, Vcpu *v, unsigned int vec)
 	 * pairs with the barrier between SN clear and the PIR read in
 	 * pi_load().
 	 */
+	/* model: pi.post.on */
 	Control c = pi::read_control(d);
 
 	for (;;) {

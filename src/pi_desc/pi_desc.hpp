@@ -282,6 +282,7 @@ static __always_inline bool pir_empty(PiDesc *d)
 template <typename Fn>
 static __always_inline bool harvest(PiDesc *d, Fn fn)
 {
+	/* model: pi.harvest */
 	if (!test_on(d) || !test_and_clear_on(d))
 		return false;
 	smp_mb__after_atomic();	/* ON clear before the PIR xchgs below */
@@ -345,6 +346,7 @@ static __always_inline UpdateResult update_control(PiDesc *d, Modify modify,
 			WRITE_ONCE(d->control, neu.raw);
 			return { old, neu, retries };
 		}
+		/* model: pi.update.cmpxchg */
 		uint64_t seen = cmpxchg64(&d->control, old.raw, neu.raw);
 
 		if (seen == old.raw)
@@ -369,6 +371,7 @@ template <Rmw R = Rmw::cmpxchg_loop, typename Hook = const NoHook>
 static __always_inline BlockResult pi_block(PiDesc *d, uint8_t wakeup_vector,
 					    Hook &&hook = NoHook())
 {
+	/* model: pi.block.update */
 	auto r = update_control<R>(d, [=](Control c) {
 		return c.with_nv(wakeup_vector);
 	}, hook);
@@ -399,6 +402,7 @@ static __always_inline LoadResult pi_load(PiDesc *d, uint32_t ndst,
 					  uint8_t notification_vector,
 					  Hook &&hook = NoHook())
 {
+	/* model: pi.load.update */
 	auto r = update_control<R>(d, [=](Control c) {
 		return c.with_ndst(ndst).with_sn(false).with_nv(notification_vector);
 	}, hook);
@@ -411,6 +415,7 @@ static __always_inline LoadResult pi_load(PiDesc *d, uint32_t ndst,
 		smp_mb__after_atomic();
 	else
 		smp_mb();
+	/* model: pi.load.recompute_on */
 	bool set = !pir_empty(d) && !test_and_set_on(d);
 
 	return { r, set };

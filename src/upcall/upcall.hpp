@@ -398,6 +398,7 @@ struct Guest {
 		Check::check(v);
 		uint8_t old = load_mask(v);
 
+		/* model: upcall.mask */
 		store_mask(v, 1);
 		Hook::at(v, hp_mask_stored);
 		/*
@@ -446,8 +447,11 @@ struct Guest {
 	static __always_inline void restore(Vcpu *v, uint8_t old)
 	{
 		Check::check(v);
+		/* model: upcall.restore.store */
 		uint8_t p = store_then_load(v, old);
 
+
+		/* model: upcall.restore.recheck */
 		if (F::recheck && old == 0 && p)
 			force_callback(v);
 	}
@@ -456,8 +460,11 @@ struct Guest {
 	static __always_inline void unmask(Vcpu *v)
 	{
 		Check::check(v);
+		/* model: upcall.unmask.store */
 		uint8_t p = store_then_load(v, 0);
 
+
+		/* model: upcall.unmask.recheck */
 		if (F::recheck && p)
 			force_callback(v);
 	}
@@ -485,6 +492,7 @@ struct Guest {
 	/* The hypervisor's return-to-guest check (this CPU only). */
 	static __always_inline bool deliver_if_due(Vcpu *v)
 	{
+		/* model: upcall.deliver */
 		/* Entering the hypervisor serialises: the model drains. */
 		if (F::tso)
 			tso_drain(v);
@@ -536,6 +544,7 @@ static void upcall_handler(Vcpu *v)
 {
 	using F = typename G::flavour;
 	using H = typename G::hook;
+	/* model: upcall.handler */
 	uint8_t old = G::mask(v);
 
 	if (READ_ONCE(v->in_handler))
@@ -557,6 +566,7 @@ static void upcall_handler(Vcpu *v)
 		 * before pending (hv_raise()).  LateClear clears after the
 		 * scan and wipes the pending of an event raised during it.
 		 */
+		/* model: upcall.handler.clear_pending */
 		if (F::early_clear)
 			WRITE_ONCE(v->info.evtchn_upcall_pending, 0);
 		H::at(v, hp_handler_cleared);
@@ -608,6 +618,7 @@ static inline bool raise_bits(Vcpu *v, unsigned int port)
 {
 	unsigned int w = port / 64;
 
+	/* model: upcall.hv_raise */
 	if (test_and_set_bit(port, v->evtchn_pending)) {
 		v->coalesced++;
 		return false;
@@ -657,6 +668,7 @@ enum KickPolicy : unsigned int {
 template <KickPolicy K>
 static inline bool remote_raise(Vcpu *v, unsigned int port)
 {
+	/* model: upcall.remote_raise */
 	if (!raise_bits(v, port))
 		return false;
 	if (K == kick_always)

@@ -188,6 +188,7 @@ static __always_inline bool pv_trylock_clear_pending(QSpinLockWord *lock)
  */
 static __always_inline bool pv_hybrid_queued_unfair_trylock(QSpinLockWord *lock)
 {
+	/* model: pvq.unfair_trylock */
 	for (;;) {
 		uint32_t val = READ_ONCE(lock->val);
 
@@ -258,6 +259,7 @@ static __always_inline void pv_wait_node(McsNode *node, McsNode *prev)
 		 * smp_mb__before_atomic() + cmpxchg in pv_kick_node(), which
 		 * follows its store of node->locked.
 		 */
+		/* model: pvq.wait_node.store_halted */
 		WRITE_ONCE(pn->state, vcpu_halted);
 		smp_mb();
 		if (!READ_ONCE(node->locked)) {
@@ -272,6 +274,7 @@ static __always_inline void pv_wait_node(McsNode *node, McsNode *prev)
 		 * us again as the head; pv_wait_head_or_lock() sees hashed
 		 * and does not hash a second time.
 		 */
+		/* model: pvq.wait_node.cmpxchg_running */
 		(void)cmpxchg(&pn->state, static_cast<uint8_t>(vcpu_halted),
 			      static_cast<uint8_t>(vcpu_running));
 
@@ -300,6 +303,7 @@ static __always_inline void pv_kick_node(QSpinLockWord *lock, McsNode *node)
 	 * Pairs with the smp_mb() after the halted store in pv_wait_node().
 	 */
 	smp_mb__before_atomic();
+	/* model: pvq.kick_node.cmpxchg_hashed */
 	if (cmpxchg_relaxed(&pn->state, static_cast<uint8_t>(vcpu_halted),
 			    static_cast<uint8_t>(vcpu_hashed)) != vcpu_halted)
 		return;
@@ -310,6 +314,7 @@ static __always_inline void pv_kick_node(QSpinLockWord *lock, McsNode *node)
 	 * (failure recorded), leave the word 1: the node's lost kick is
 	 * then caught by the backend.
 	 */
+	/* model: pvq.kick_node.hash */
 	if (pv_hash<H>(lock, node))
 		WRITE_ONCE(lock->locked, _Q_SLOW_VAL);
 }
@@ -346,6 +351,7 @@ static __always_inline uint32_t pv_wait_head_or_lock(QSpinLockWord *lock,
 		PvL::clear_pending(lock);
 
 		if (!hashed) {
+			/* model: pvq.wait_head.hash */
 			lp = pv_hash<H>(lock, node);
 			if (!lp)
 				continue;	/* table full: recorded; spin on */
@@ -358,12 +364,14 @@ static __always_inline uint32_t pv_wait_head_or_lock(QSpinLockWord *lock,
 			 * full barrier after the entry's stores; pairs with
 			 * the smp_rmb() in pv_unlock_slowpath().
 			 */
+			/* model: pvq.wait_head.xchg_slow */
 			if (xchg(&lock->locked, _Q_SLOW_VAL) == 0) {
 				/*
 				 * The lock was free, and S was never seen by
 				 * an unlocker: our entry is still ours to
 				 * remove.  The xchg acquired the lock.
 				 */
+				/* model: pvq.wait_head.xchg0_unhash */
 				WRITE_ONCE(lp->lock,
 					   static_cast<QSpinLockWord *>(nullptr));
 				lp = nullptr;
@@ -373,6 +381,7 @@ static __always_inline uint32_t pv_wait_head_or_lock(QSpinLockWord *lock,
 		WRITE_ONCE(pn->state, vcpu_hashed);
 		lockevent_inc_cpu(cpu, LockEvent::pv_wait_head);
 		lockevent_cond_inc(LockEvent::pv_wait_again, waitcnt != 0);
+		/* model: pvq.wait_head.halt */
 		B::wait(&lock->locked, _Q_SLOW_VAL, node);
 		/*
 		 * Kicked, or spuriously woken; either way spin again.  The
@@ -453,6 +462,7 @@ static __attribute__((noinline)) void pv_unlock_slowpath(QSpinLockWord *lock,
 	 * that xchg.
 	 */
 	smp_rmb();
+	/* model: pvq.unlock.unhash */
 	node = pv_unhash<H>(lock);
 	if (!node) {
 		/* Recorded; release so that the run can go on. */
@@ -469,6 +479,7 @@ static __attribute__((noinline)) void pv_unlock_slowpath(QSpinLockWord *lock,
 	cpu = this_cpu();
 	lockevent_inc_cpu(cpu, LockEvent::pv_kick_unlock);
 	t0 = pvk_now_ns();
+	/* model: pvq.unlock.kick */
 	B::kick(node);
 	lockevent_add_cpu(cpu, LockEvent::pv_latency_kick, pvk_now_ns() - t0);
 }
@@ -540,6 +551,7 @@ public:
 			smp_store_release(&word_.locked, 0);
 			return;
 		}
+		/* model: pvq.unlock.cmpxchg */
 		uint8_t locked = cmpxchg_release(&word_.locked,
 						 static_cast<uint8_t>(L::_Q_LOCKED_VAL),
 						 static_cast<uint8_t>(0));
