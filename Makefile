@@ -8,6 +8,8 @@
 #                        every KUnit suite and smoke in QEMU; ends "N passed, N failed"
 #   make run             boot a 4-vCPU VM and run every experiment; print a report
 #   make bench           the benchmarks, in one VM boot
+#   make repeat          every mutant smoke N times (N=20), HOG=1 with the
+#                        host's CPUs busy; prints caught/run per mutant
 #   make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -30,4 +32,7 @@ run:
 bench:
 	@scripts/bench
 
-.PHONY: all modules clean check run bench
+repeat:
+	@N=$(or $(N),20) scripts/repeat
+
+.PHONY: all modules clean check run bench repeat

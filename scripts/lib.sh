@@ -34,3 +34,17 @@ result() {
 		printf 'FAIL  %s\n' "$*"
 	fi
 }
+
+# host_load_start: with HOG=1, one nice-19 busy loop per host CPU until the
+# calling script exits, so that guests run on a host with no idle CPU.
+host_load_pids=
+host_load_start() {
+	local i
+	[ "${HOG:-0}" = 1 ] || return 0
+	for i in $(seq "$(nproc)"); do
+		nice -n 19 sh -c 'while :; do :; done' &
+		host_load_pids="$host_load_pids $!"
+	done
+	trap 'kill $host_load_pids 2>/dev/null' EXIT
+	echo "host load: $(nproc) busy loops (nice 19):$host_load_pids"
+}

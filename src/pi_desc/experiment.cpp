@@ -53,11 +53,14 @@
 
 #include "core/atomic.hpp"
 #include "core/cpu.hpp"
+#include "core/crew.hpp"
+#include "core/rng.hpp"
 #include "pi_desc/experiment.hpp"
 #include <pvsync/kapi.h>
 #include "pi_desc/pi_desc.hpp"
 #include "core/run_control.hpp"
 #include "core/measure.hpp"
+#include "core/settings.hpp"
 #include "core/text_buf.hpp"
 
 namespace pv::pi_exp {
@@ -78,13 +81,60 @@ constexpr unsigned int stop_timeout_ms = 10000;
 constexpr unsigned int ipi_timeout_ms = 2000;
 constexpr unsigned int drain_timeout_ms = 2000;
 
-/* The defaults (Documentation/pi_desc.rst says why these). */
-constexpr Config defaults = {
-	.variant = variant_cmpxchg, .apic_mode = 0, .duration_ms = 1000,
-	.vcpus = 1, .posters = 3, .vectors = 8, .post_gap_ns = 1000,
-	.run_us = 10, .block_us = 20000, .preempt_every = 4, .migrate = 1,
-	.window_ns = 2000, .script_every = 2, .min_events = 20,
-	.limit_ms = 20000, .litmus_rounds = 2000,
+/*
+ * The settings, once: debugfs files, bounds, defaults (tuned for a 4-vCPU
+ * TCG guest, Documentation/pi_desc.rst) and the result's settings lines.
+ */
+constexpr Param<Config> params[] = {
+	{ "duration_ms", 10, 60000, 1000, &Config::duration_ms },
+	{ "vcpus", 1, max_vcpus, 1, &Config::vcpus },
+	{ "posters", 1, max_posters, 3, &Config::posters },
+	{ "vectors", 1, 256 - first_vector, 8, &Config::vectors },
+	{ "post_gap_ns", 0, 1000000, 1000, &Config::post_gap_ns },
+	{ "run_us", 0, 100000, 10, &Config::run_us },
+	{ "block_us", 1, 100000, 20000, &Config::block_us },
+	{ "preempt_every", 0, 1000, 4, &Config::preempt_every },
+	{ "migrate", 0, 1, 1, &Config::migrate },
+	{ "window_ns", 0, 100000, 2000, &Config::window_ns },
+	{ "script_every", 0, 1000, 2, &Config::script_every },
+	{ "min_events", 1, 1000, 20, &Config::min_events },
+	{ "limit_ms", 10, 120000, 20000, &Config::limit_ms },
+	{ "litmus_rounds", 0, 1000000, 2000, &Config::litmus_rounds },
+};
+
+/* The variants, in the order of enum Variant: the vCPU thread's body
+ * with that variant's policy (vcpu_fn<P> below). */
+template <typename P>
+void vcpu_fn(void *arg);
+
+/* The broken variants, as policies of one vCPU loop. */
+template <Rmw R, Ndst N, bool SelfNotify>
+struct Policy {
+	static constexpr Rmw rmw = R;
+	static constexpr Ndst ndst = N;
+	static constexpr bool self_notify = SelfNotify;
+};
+
+using Correct = Policy<Rmw::cmpxchg_loop, Ndst::follow, true>;
+
+constexpr Option<Crew::Fn> variants[] = {
+	{ "cmpxchg", vcpu_fn<Correct> },
+	{ "plain_store", vcpu_fn<Policy<Rmw::plain_store, Ndst::follow, true>> },
+	{ "no_self_notify", vcpu_fn<Policy<Rmw::cmpxchg_loop, Ndst::follow, false>> },
+	{ "stale_ndst", vcpu_fn<Policy<Rmw::cmpxchg_loop, Ndst::keep, true>> },
+	{ "torn_fields", vcpu_fn<Policy<Rmw::split_stores, Ndst::follow, true>> },
+	/* The stress runs the correct loop; the litmus, its plain SN. */
+	{ "load_plain_sn", vcpu_fn<Correct> },
+};
+static_assert(sizeof(variants) / sizeof(variants[0]) == nr_variants);
+
+constexpr auto variant_names = settings::names(variants);
+constexpr const char *apic_mode_names[] = { "x2apic", "xapic", nullptr };
+
+constexpr Choice<Config> choices[] = {
+	{ "variant", variant_names.v, variant_cmpxchg, nullptr,
+	  &Config::variant },
+	{ "apic_mode", apic_mode_names, 0, nullptr, &Config::apic_mode },
 };
 
 struct Run;
@@ -108,9 +158,7 @@ struct Sender {
 struct alignas(64) Vcpu {
 	PiDesc desc;
 	Run *run;
-	pvk_thread *thread;
 	unsigned int id, cpu;
-	uint32_t started, finished;	/* set by the thread, release */
 
 	/* Read by the handlers. */
 	alignas(64) uint32_t blocked_on;	/* pCPU, or not_blocked */
@@ -164,9 +212,7 @@ struct alignas(64) Vcpu {
 
 struct alignas(64) Poster {
 	Run *run;
-	pvk_thread *thread;
 	unsigned int id, cpu;
-	uint32_t started, finished;
 	uint64_t posts, distinct, coalesced, suppressed, notifications;
 	uint64_t ipi_errors;
 	Sender out;
@@ -177,39 +223,14 @@ struct Run {
 	pi::ApicMode mode;
 	uint8_t nv_notif, nv_wakeup;
 	uint64_t gap_cycles, window_cycles, run_ns, block_ns;
-	uint32_t go, stop;
+	Crew crew;		/* the vCPUs, then the posters */
 	Vcpu vcpu[max_vcpus];
 	Poster poster[max_posters];
 };
 
-uint64_t next_rand(uint64_t *s)
-{
-	/* xorshift64 */
-	uint64_t x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	*s = x;
-	return x;
-}
-
 bool should_stop(const Run *r)
 {
-	return READ_ONCE(r->stop) || pvk_thread_should_stop();
-}
-
-/* Wait for the coordinator's go; false when told to stop first. */
-bool wait_go(const Run *r)
-{
-	/* Pairs with the release of go in run(): settings and slots are
-	 * visible once go is. */
-	while (!smp_load_acquire(&r->go)) {
-		if (should_stop(r))
-			return false;
-		pvk_msleep_interruptible(1);
-	}
-	return true;
+	return r->crew.stopping();
 }
 
 /* NV, NDST, SN and the reserved bits: what the vCPU writes as a unit. */
@@ -506,14 +527,6 @@ void vcpu_harvest(Vcpu *v)
 	}
 }
 
-/* The broken variants, as policies of one vCPU loop. */
-template <Rmw R, Ndst N, bool SelfNotify>
-struct Policy {
-	static constexpr Rmw rmw = R;
-	static constexpr Ndst ndst = N;
-	static constexpr bool self_notify = SelfNotify;
-};
-
 /*
  * Load on @pcpu.  Return: the control word the load replaced (for
  * plain_store and split_stores, the one it read).
@@ -679,14 +692,14 @@ template <typename P>
 void vcpu_loop(Vcpu *v)
 {
 	Run *r = v->run;
-	uint64_t rng = 0x9e3779b97f4a7c15ULL * (v->id + 1);
+	Rng rng(Rng::seed_for(0x9e3779b97f4a7c15ULL, v->id));
 	unsigned int pcpu = v->cpu, online = pvk_num_online_cpus();
 	unsigned int cycle = 0;
 	bool blocked = false;
 
 	for (;;) {
 		if (r->cfg.migrate) {
-			unsigned int to = pvk_nth_online_cpu(next_rand(&rng) % online);
+			unsigned int to = pvk_nth_online_cpu(rng.next() % online);
 
 			v->migrations += to != pcpu;
 			pcpu = to;
@@ -707,35 +720,11 @@ void vcpu_loop(Vcpu *v)
 	}
 }
 
-int vcpu_fn(void *arg)
+/* A vCPU thread, between go and stop (crew.hpp). */
+template <typename P>
+void vcpu_fn(void *arg)
 {
-	auto *v = static_cast<Vcpu *>(arg);
-	Run *r = v->run;
-
-	smp_store_release(&v->started, 1);	/* pairs with wait_flags() */
-	if (wait_go(r)) {
-		switch (r->cfg.variant) {
-		case variant_plain_store:
-			vcpu_loop<Policy<Rmw::plain_store, Ndst::follow, true>>(v);
-			break;
-		case variant_no_self_notify:
-			vcpu_loop<Policy<Rmw::cmpxchg_loop, Ndst::follow, false>>(v);
-			break;
-		case variant_stale_ndst:
-			vcpu_loop<Policy<Rmw::cmpxchg_loop, Ndst::keep, true>>(v);
-			break;
-		case variant_torn_fields:
-			vcpu_loop<Policy<Rmw::split_stores, Ndst::follow, true>>(v);
-			break;
-		default:	/* cmpxchg, load_plain_sn (the litmus's own) */
-			vcpu_loop<Policy<Rmw::cmpxchg_loop, Ndst::follow, true>>(v);
-			break;
-		}
-	}
-	smp_store_release(&v->finished, 1);	/* counters before finished */
-	while (!pvk_thread_should_stop())
-		pvk_msleep_interruptible(1);
-	return 0;
+	vcpu_loop<P>(static_cast<Vcpu *>(arg));
 }
 
 void post(Poster *p, Vcpu *v, unsigned int vec)
@@ -779,30 +768,24 @@ void post(Poster *p, Vcpu *v, unsigned int vec)
 	atomic_fetch_add(&v->post_finished, 1);
 }
 
-int poster_fn(void *arg)
+/* A poster thread, between go and stop (crew.hpp). */
+void poster_fn(void *arg)
 {
 	auto *p = static_cast<Poster *>(arg);
 	Run *r = p->run;
-	uint64_t rng = 0x2545f4914f6cdd1dULL * (p->id + 1);
+	Rng rng(Rng::seed_for(0x2545f4914f6cdd1dULL, p->id));
 	unsigned int n = 0;
 
-	smp_store_release(&p->started, 1);	/* pairs with wait_flags() */
-	if (wait_go(r)) {
-		while (!should_stop(r)) {
-			uint64_t x = next_rand(&rng);
-			Vcpu *v = &r->vcpu[(x >> 32) % r->cfg.vcpus];
+	while (!should_stop(r)) {
+		uint64_t x = rng.next();
+		Vcpu *v = &r->vcpu[(x >> 32) % r->cfg.vcpus];
 
-			post(p, v, first_vector + (x & 0xffff) % r->cfg.vectors);
-			if (r->gap_cycles)
-				delay_cycles(r->gap_cycles);
-			if ((++n & 255) == 0)
-				pvk_cond_resched();
-		}
+		post(p, v, first_vector + (x & 0xffff) % r->cfg.vectors);
+		if (r->gap_cycles)
+			delay_cycles(r->gap_cycles);
+		if ((++n & 255) == 0)
+			pvk_cond_resched();
 	}
-	smp_store_release(&p->finished, 1);	/* counters before finished */
-	while (!pvk_thread_should_stop())
-		pvk_msleep_interruptible(1);
-	return 0;
 }
 
 /*
@@ -839,7 +822,8 @@ struct alignas(64) Litmus {
 	alignas(64) uint32_t ready;	/* written by B: spinning for round */
 	alignas(64) uint32_t done_b;	/* written by B: last round done */
 	uint32_t b_saw_sn[litmus_batch];
-	uint32_t b_started, a_done, stop;
+	uint32_t a_done, stop;
+	Crew crew;		/* A, the load, and B, the poster */
 	/* A's results */
 	uint64_t rounds, races, both_missed, both_saw, load_saw, post_saw;
 	uint64_t deadline_ns;
@@ -854,13 +838,19 @@ void spin_until_tsc(uint64_t when)
 		cpu_relax();
 }
 
-int litmus_b(void *arg)
+bool litmus_stop(const Litmus *l)
+{
+	return READ_ONCE(l->stop) || l->crew.stopping() ||
+	       pvk_now_ns() > l->deadline_ns;
+}
+
+/* B, the poster, between go and stop (crew.hpp). */
+void litmus_b(void *arg)
 {
 	auto *l = static_cast<Litmus *>(arg);
 	uint32_t seen = 0;
 
-	smp_store_release(&l->b_started, 1);	/* pairs with wait_flag() */
-	while (!pvk_thread_should_stop() && !READ_ONCE(l->stop)) {
+	while (!litmus_stop(l)) {
 		/* Pairs with A's release of round: desc and go_tsc. */
 		uint32_t r = smp_load_acquire(&l->round);
 
@@ -896,9 +886,6 @@ int litmus_b(void *arg)
 			WRITE_ONCE(l->b_saw_sn[i], saw_sn[i]);
 		smp_store_release(&l->done_b, r);	/* pairs with A's acquire */
 	}
-	while (!pvk_thread_should_stop())
-		pvk_msleep_interruptible(1);
-	return 0;
 }
 
 template <Rmw R>
@@ -908,8 +895,7 @@ void litmus_rounds(Litmus *l)
 	unsigned int want_races = r->cfg.min_events;
 
 	while (l->rounds < r->cfg.litmus_rounds || l->races < want_races) {
-		if (pvk_now_ns() > l->deadline_ns || READ_ONCE(l->stop) ||
-		    pvk_thread_should_stop())
+		if (litmus_stop(l))
 			return;
 		uint32_t round = l->round + 1;
 
@@ -926,8 +912,7 @@ void litmus_rounds(Litmus *l)
 		smp_store_release(&l->round, round);
 		/* B spins for us now: pairs with its release of ready. */
 		while (smp_load_acquire(&l->ready) != round) {
-			if (pvk_now_ns() > l->deadline_ns || READ_ONCE(l->stop) ||
-			    pvk_thread_should_stop())
+			if (litmus_stop(l))
 				return;
 			pvk_cond_resched();
 			cpu_relax();
@@ -946,8 +931,7 @@ void litmus_rounds(Litmus *l)
 		}
 		/* Pairs with B's release of done_b: b_saw_sn is B's answer. */
 		while (smp_load_acquire(&l->done_b) != round) {
-			if (pvk_now_ns() > l->deadline_ns || READ_ONCE(l->stop) ||
-			    pvk_thread_should_stop())
+			if (litmus_stop(l))
 				return;
 			pvk_cond_resched();
 			cpu_relax();
@@ -973,7 +957,8 @@ void litmus_rounds(Litmus *l)
 	}
 }
 
-int litmus_a(void *arg)
+/* A, the load, between go and stop (crew.hpp): all the rounds. */
+void litmus_a(void *arg)
 {
 	auto *l = static_cast<Litmus *>(arg);
 
@@ -983,95 +968,52 @@ int litmus_a(void *arg)
 		litmus_rounds<Rmw::cmpxchg_loop>(l);
 	WRITE_ONCE(l->stop, 1);
 	smp_store_release(&l->a_done, 1);	/* results before a_done */
-	while (!pvk_thread_should_stop())
-		pvk_msleep_interruptible(1);
-	return 0;
-}
-
-bool wait_flag(const uint32_t *flag, unsigned int ms)
-{
-	uint64_t end = pvk_now_ns() + ms * 1000000ULL;
-
-	/* Pairs with the thread's release of the flag. */
-	while (!smp_load_acquire(flag)) {
-		if (pvk_now_ns() > end || pvk_run_should_stop())
-			return false;
-		pvk_msleep_interruptible(1);
-	}
-	return true;
 }
 
 /*
- * Run the litmus on the first two online CPUs until done or @deadline_ns.
- * Return: 0, or -ENOMEM / -ECHILD when its threads could not run (then the
- * run's bookkeeping fails).
+ * Run the litmus on the first two online CPUs until done or @deadline_ns,
+ * adding its two threads to the run's thread counts.
  */
-int run_litmus(const Run *r, Result *res, uint64_t deadline_ns)
+void run_litmus(const Run *r, Result *res, uint64_t deadline_ns)
 {
 	auto *l = static_cast<Litmus *>(pvk_zalloc(sizeof(Litmus)));
-	int ret = 0;
 
+	res->threads += 2;
 	if (!l)
-		return -12;	/* -ENOMEM */
+		return;
 	l->run = r;
 	l->rmw = r->cfg.variant == variant_load_plain_sn ? Rmw::plain_sn
 							   : Rmw::cmpxchg_loop;
 	l->ndst = pi::encode_ndst(pvk_nth_online_cpu(0), r->mode);
 	l->deadline_ns = deadline_ns;
 
-	pvk_thread *b = pvk_thread_start(litmus_b, l, pvk_nth_online_cpu(1),
-					 "pvsync/pi_litmus");
-	pvk_thread *a = nullptr;
+	bool ok = l->crew.add(pvk_nth_online_cpu(1), litmus_b, l,
+			      "pvsync/pi_litmus") &&
+		  l->crew.add(pvk_nth_online_cpu(0), litmus_a, l,
+			      "pvsync/pi_litmus") &&
+		  l->crew.wait_started(start_timeout_ms);
 
-	if (b && wait_flag(&l->b_started, start_timeout_ms))
-		a = pvk_thread_start(litmus_a, l, pvk_nth_online_cpu(0),
-				     "pvsync/pi_litmus");
-	if (a) {
-		/* Until A is done, a signal or rmmod; A sees the deadline. */
-		while (!smp_load_acquire(&l->a_done)) {
+	if (ok) {
+		l->crew.go();	/* publishes l's settings (crew.hpp) */
+		/* Until A is done (it sees the deadline), a signal or rmmod. */
+		while (!smp_load_acquire(&l->a_done)) {	/* pairs with A */
 			if (pvk_run_should_stop())
 				WRITE_ONCE(l->stop, 1);
 			pvk_msleep_interruptible(1);
 		}
-	} else {
-		ret = -10;	/* -ECHILD */
 	}
-	WRITE_ONCE(l->stop, 1);
-	if (a)
-		pvk_thread_stop(a);
-	if (b)
-		pvk_thread_stop(b);
+	unsigned int wedged = l->crew.finish(stop_timeout_ms);
+
+	res->threads_wedged += wedged;
+	res->threads_started += l->crew.started();
 	res->litmus_rounds_done = l->rounds;
 	res->litmus_races = l->races;
 	res->litmus_both_missed = l->both_missed;
 	res->litmus_both_saw = l->both_saw;
 	res->litmus_load_saw = l->load_saw;
 	res->litmus_post_saw = l->post_saw;
-	pvk_free(l);
-	return ret;
-}
-
-/* Wait up to @ms for every thread's @flag; true when all are set. */
-bool wait_flags(Run *r, uint32_t Vcpu::*vf, uint32_t Poster::*pf,
-		unsigned int ms)
-{
-	uint64_t end = pvk_now_ns() + ms * 1000000ULL;
-
-	for (;;) {
-		bool all = true;
-
-		/* Pairs with the threads' release of the flag. */
-		for (unsigned int i = 0; i < r->cfg.vcpus; i++)
-			all &= !r->vcpu[i].thread || smp_load_acquire(&(r->vcpu[i].*vf));
-		for (unsigned int i = 0; i < r->cfg.posters; i++)
-			all &= !r->poster[i].thread ||
-			       smp_load_acquire(&(r->poster[i].*pf));
-		if (all)
-			return true;
-		if (pvk_now_ns() > end)
-			return false;
-		pvk_msleep_interruptible(1);
-	}
+	if (safe_to_free(wedged, "a pi_desc litmus thread is still running"))
+		pvk_free(l);
 }
 
 /* After quiescing: the checks that need the final state, per vCPU. */
@@ -1228,7 +1170,7 @@ bool exercised(const Run *r, const Result *litmus)
 
 Config default_config()
 {
-	return defaults;
+	return settings::defaults(params, choices);
 }
 
 int run(const Config &cfg, Result *res)
@@ -1270,11 +1212,9 @@ int run(const Config &cfg, Result *res)
 
 	/* The load litmus first, on two CPUs of its own, for at most half
 	 * of limit_ms. */
-	if (litmus) {
-		res->threads += 2;
-		if (run_litmus(r, res, pvk_now_ns() + limit_ms * 500000ULL) == 0)
-			res->threads_started += 2;
-	}
+	if (litmus)
+		run_litmus(r, res, pvk_now_ns() + limit_ms * 500000ULL);
+	unsigned int litmus_wedged = res->threads_wedged;
 
 	for (unsigned int i = 0; i < cfg.vcpus && ok; i++) {
 		Vcpu *v = &r->vcpu[i];
@@ -1288,8 +1228,8 @@ int run(const Config &cfg, Result *res)
 			.with_nv(r->nv_notif)
 			.with_ndst(pi::encode_ndst(v->cpu, r->mode)).raw;
 		log_tuple(v, Control{ v->desc.control });
-		v->thread = pvk_thread_start(vcpu_fn, v, v->cpu, "pvsync/pi_vcpu");
-		ok = v->thread != nullptr;
+		ok = r->crew.add(v->cpu, variants[cfg.variant].run, v,
+				 "pvsync/pi_vcpu");
 	}
 	for (unsigned int i = 0; i < cfg.posters && ok; i++) {
 		Poster *p = &r->poster[i];
@@ -1297,19 +1237,16 @@ int run(const Config &cfg, Result *res)
 		p->run = r;
 		p->id = i;
 		p->cpu = pvk_nth_online_cpu(cfg.vcpus + i);
-		p->thread = pvk_thread_start(poster_fn, p, p->cpu, "pvsync/pi_post");
-		ok = p->thread != nullptr;
+		ok = r->crew.add(p->cpu, poster_fn, p, "pvsync/pi_post");
 	}
 	if (ok)
-		ok = wait_flags(r, &Vcpu::started, &Poster::started,
-				start_timeout_ms);
+		ok = r->crew.wait_started(start_timeout_ms);
 
 	uint64_t start = pvk_now_ns();
 
 	if (ok) {
-		/* Publish the settings before the threads see go; pairs
-		 * with the acquire in wait_go(). */
-		smp_store_release(&r->go, 1);
+		/* Publishes the settings to the threads (crew.hpp). */
+		r->crew.go();
 		/* At least duration_ms; then on until every race the checks
 		 * need has happened min_events times, or limit_ms. */
 		res->stopped_early = run_for(cfg.duration_ms);
@@ -1318,63 +1255,36 @@ int run(const Config &cfg, Result *res)
 			res->stopped_early = run_for(10);
 	}
 	res->elapsed_ns = pvk_now_ns() - start;
-	WRITE_ONCE(r->stop, 1);
-	wait_flags(r, &Vcpu::finished, &Poster::finished, stop_timeout_ms);
-
-	/* Stop only threads that finished; a wedged one keeps the run's
+	/* Stops only threads that finished; a wedged one keeps the run's
 	 * memory, which is then leaked rather than freed under it. */
-	for (unsigned int i = 0; i < cfg.vcpus; i++) {
-		Vcpu *v = &r->vcpu[i];
+	res->threads_wedged += r->crew.finish(stop_timeout_ms);
+	res->threads_started += r->crew.started();
 
-		if (!v->thread)
-			continue;
-		res->threads_started += smp_load_acquire(&v->started);
-		if (!smp_load_acquire(&v->finished)) {
-			res->threads_wedged++;
-			continue;
+	/* Every notification handled before the checks and the free.
+	 * Pairs with the handler's fully ordered add of ipis_done. */
+	wait_until([r] {
+		for (unsigned int i = 0; i < r->cfg.vcpus; i++) {
+			if (READ_ONCE(r->vcpu[i].ipis_done) !=
+			    READ_ONCE(r->vcpu[i].ipis_sent))
+				return false;
 		}
-		pvk_thread_stop(v->thread);
-	}
-	for (unsigned int i = 0; i < cfg.posters; i++) {
-		Poster *p = &r->poster[i];
-
-		if (!p->thread)
-			continue;
-		res->threads_started += smp_load_acquire(&p->started);
-		if (!smp_load_acquire(&p->finished)) {
-			res->threads_wedged++;
-			continue;
-		}
-		pvk_thread_stop(p->thread);
-	}
-
-	/* Every notification handled before the checks and the free. */
-	uint64_t end = pvk_now_ns() + ipi_timeout_ms * 1000000ULL;
-
-	for (unsigned int i = 0; i < cfg.vcpus; i++) {
-		Vcpu *v = &r->vcpu[i];
-
-		/* Pairs with the handler's fully ordered add of ipis_done. */
-		while (READ_ONCE(v->ipis_done) != READ_ONCE(v->ipis_sent) &&
-		       pvk_now_ns() < end)
-			pvk_msleep_interruptible(1);
-		res->ipis_unfinished += READ_ONCE(v->ipis_sent) -
-					READ_ONCE(v->ipis_done);
-	}
+		return true;
+	}, ipi_timeout_ms);
+	for (unsigned int i = 0; i < cfg.vcpus; i++)
+		res->ipis_unfinished += READ_ONCE(r->vcpu[i].ipis_sent) -
+					READ_ONCE(r->vcpu[i].ipis_done);
 	smp_mb();	/* handlers' counter updates before we read them */
 
-	if (!res->threads_wedged) {
+	bool wedged = res->threads_wedged > litmus_wedged;
+
+	if (!wedged) {
 		for (unsigned int i = 0; i < cfg.vcpus; i++)
 			final_checks(r, &r->vcpu[i], res);
 	}
 	collect(r, res);
 	res->exercised = exercised(r, litmus ? res : nullptr);
-	if (res->threads_wedged || res->ipis_unfinished) {
-		pvk_log(PVK_LOG_ERR, "pvsync: pi_desc run leaks its memory: %u threads wedged, %llu IPIs unfinished",
-			res->threads_wedged,
-			(unsigned long long)res->ipis_unfinished);
-		pvk_pin_module("a pi_desc thread or IPI is still running");
-	} else
+	if (safe_to_free(wedged || res->ipis_unfinished,
+			 "a pi_desc thread or IPI is still running"))
 		pvk_free(r);
 	if (!res->passed() && cfg.variant == variant_cmpxchg)
 		pvk_warn_once_report("pi_desc: the cmpxchg64 variant failed a check");
@@ -1455,195 +1365,96 @@ void print_reason(TextBuf &out, const Result &r)
 
 const char *variant_name(unsigned int variant)
 {
-	static const char *const names[nr_variants] = {
-		"cmpxchg", "plain_store", "no_self_notify", "stale_ndst",
-		"torn_fields", "load_plain_sn",
-	};
-
-	return variant < nr_variants ? names[variant] : "?";
+	return variant < nr_variants ? variants[variant].name : "?";
 }
 
 void Result::print(TextBuf &out) const
 {
-	uint64_t ms = elapsed_ns / 1000000;
 	uint64_t updates = loads + blocks;
 	uint64_t retries = retries_load + retries_block;
-	auto u = [](uint64_t x) { return static_cast<unsigned long long>(x); };
+	uint64_t ns = elapsed_ns ? elapsed_ns : 1;
 
-	out.line("variant: %s", variant_name(cfg.variant));
-	out.line("apic_mode: %s", cfg.apic_mode ? "xapic" : "x2apic");
-	out.line("duration_ms: %u", cfg.duration_ms);
-	out.line("vcpus: %u", cfg.vcpus);
-	out.line("posters: %u", cfg.posters);
-	out.line("vectors: %u", cfg.vectors);
-	out.line("post_gap_ns: %u", cfg.post_gap_ns);
-	out.line("run_us: %u", cfg.run_us);
-	out.line("block_us: %u", cfg.block_us);
-	out.line("preempt_every: %u", cfg.preempt_every);
-	out.line("migrate: %u", cfg.migrate);
-	out.line("window_ns: %u", cfg.window_ns);
-	out.line("script_every: %u", cfg.script_every);
-	out.line("min_events: %u", cfg.min_events);
-	out.line("limit_ms: %u", cfg.limit_ms);
-	out.line("litmus_rounds: %u", cfg.litmus_rounds);
-	out.line("cpus: %u", cpus);
-	out.line("threads_started: %u", threads_started);
-	out.line("threads_wedged: %u", threads_wedged);
-	out.line("stopped_early: %s", stopped_early ? stopped_early : "no");
-	out.line("elapsed_ms: %llu", u(ms));
-	out.line("posts: %llu", u(posts));
-	out.line("posts_per_s: %llu",
-		 u(measure::mul_div(posts, 1000000000ULL,
-				    elapsed_ns ? elapsed_ns : 1)));
-	out.line("posts_distinct: %llu", u(posts_distinct));
-	out.line("posts_coalesced: %llu", u(posts_coalesced));
-	out.line("posts_suppressed: %llu", u(posts_suppressed));
-	out.line("notifications: %llu", u(notifications));
-	out.line("self_notifications: %llu", u(self_notifications));
-	out.line("notification_irqs: %llu", u(notif_irqs));
-	out.line("wakeup_irqs: %llu", u(wakeup_irqs));
-	out.line("wakeups: %llu", u(wakeups));
-	out.line("wakeups_stale: %llu", u(wakeups_stale));
-	out.line("loads: %llu", u(loads));
-	out.line("blocks: %llu", u(blocks));
-	out.line("block_wakeups: %llu", u(block_wakeups));
-	out.line("block_timeouts: %llu", u(block_timeouts));
-	out.line("preemptions: %llu", u(preemptions));
-	out.line("migrations: %llu", u(migrations));
-	out.line("updates_per_s: %llu",
-		 u(measure::mul_div(updates, 1000000000ULL,
-				    elapsed_ns ? elapsed_ns : 1)));
-	out.line("retries_load: %llu", u(retries_load));
-	out.line("retries_block: %llu", u(retries_block));
-	out.line("retries_per_1000_updates: %llu",
-		 u(measure::mul_div(retries, 1000, updates ? updates : 1)));
-	out.line("retries_max: %llu", u(retries_max));
-	out.line("harvests: %llu", u(harvests));
-	out.line("vectors_received: %llu", u(vectors_received));
-	out.line("scripted_posts: %llu", u(scripted_posts));
-	out.line("on_set_in_window: %llu", u(on_set_in_window));
-	out.line("on_at_block: %llu", u(on_at_block));
-	out.line("reads_in_move: %llu", u(reads_in_move));
-	out.line("litmus_rounds_done: %llu", u(litmus_rounds_done));
-	out.line("litmus_races: %llu", u(litmus_races));
-	out.line("litmus_both_saw: %llu", u(litmus_both_saw));
-	out.line("litmus_load_saw_pir: %llu", u(litmus_load_saw));
-	out.line("litmus_post_saw_sn_clear: %llu", u(litmus_post_saw));
-	out.line("exercised: %s", exercised ? "yes" : "no");
-	out.line("vectors_missing: %llu", u(vectors_missing));
-	out.line("vectors_extra: %llu", u(vectors_extra));
-	out.line("never_harvested: %llu", u(never_harvested));
-	out.line("on_sets: %llu", u(on_sets));
-	out.line("on_clears: %llu", u(on_clears));
-	out.line("on_lost: %lld", static_cast<long long>(on_lost));
-	out.line("stranded_blocked: %llu", u(stranded_blocked));
-	out.line("stranded_quiesce: %llu", u(stranded_quiesce));
-	out.line("litmus_both_missed: %llu", u(litmus_both_missed));
-	out.line("torn_words: %llu", u(torn_words));
-	out.line("words_unchecked: %llu", u(words_unchecked));
-	out.line("mixed_fields: %llu", u(mixed_fields));
-	out.line("ndst_stale_load: %llu", u(ndst_stale_load));
-	out.line("ndst_stale_blocked: %llu", u(ndst_stale_blocked));
-	out.line("wakeup_wrong_cpu: %llu", u(wakeup_wrong_cpu));
-	out.line("lost_wakeups: %llu", u(lost_wakeups));
-	out.line("drain_timeouts: %llu", u(drain_timeouts));
-	out.line("misdirected: %llu", u(misdirected));
-	out.line("bad_vector: %llu", u(bad_vector));
-	out.line("ipi_errors: %llu", u(ipi_errors));
-	out.line("ipis_unfinished: %llu", u(ipis_unfinished));
+	settings::print(out, params, choices, cfg);
+	out.kv("cpus", cpus);
+	out.kv("threads_started", threads_started);
+	out.kv("threads_wedged", threads_wedged);
+	out.kv("stopped_early", stopped_early ? stopped_early : "no");
+	out.kv("elapsed_ms", elapsed_ns / 1000000);
+	out.kv("posts", posts);
+	out.kv("posts_per_s", measure::mul_div(posts, 1000000000ULL, ns));
+	out.kv("posts_distinct", posts_distinct);
+	out.kv("posts_coalesced", posts_coalesced);
+	out.kv("posts_suppressed", posts_suppressed);
+	out.kv("notifications", notifications);
+	out.kv("self_notifications", self_notifications);
+	out.kv("notification_irqs", notif_irqs);
+	out.kv("wakeup_irqs", wakeup_irqs);
+	out.kv("wakeups", wakeups);
+	out.kv("wakeups_stale", wakeups_stale);
+	out.kv("loads", loads);
+	out.kv("blocks", blocks);
+	out.kv("block_wakeups", block_wakeups);
+	out.kv("block_timeouts", block_timeouts);
+	out.kv("preemptions", preemptions);
+	out.kv("migrations", migrations);
+	out.kv("updates_per_s", measure::mul_div(updates, 1000000000ULL, ns));
+	out.kv("retries_load", retries_load);
+	out.kv("retries_block", retries_block);
+	out.kv("retries_per_1000_updates",
+	       measure::mul_div(retries, 1000, updates ? updates : 1));
+	out.kv("retries_max", retries_max);
+	out.kv("harvests", harvests);
+	out.kv("vectors_received", vectors_received);
+	out.kv("scripted_posts", scripted_posts);
+	out.kv("on_set_in_window", on_set_in_window);
+	out.kv("on_at_block", on_at_block);
+	out.kv("reads_in_move", reads_in_move);
+	out.kv("litmus_rounds_done", litmus_rounds_done);
+	out.kv("litmus_races", litmus_races);
+	out.kv("litmus_both_saw", litmus_both_saw);
+	out.kv("litmus_load_saw_pir", litmus_load_saw);
+	out.kv("litmus_post_saw_sn_clear", litmus_post_saw);
+	out.kv("exercised", exercised ? "yes" : "no");
+	out.kv("vectors_missing", vectors_missing);
+	out.kv("vectors_extra", vectors_extra);
+	out.kv("never_harvested", never_harvested);
+	out.kv("on_sets", on_sets);
+	out.kv("on_clears", on_clears);
+	out.kv("on_lost", on_lost);
+	out.kv("stranded_blocked", stranded_blocked);
+	out.kv("stranded_quiesce", stranded_quiesce);
+	out.kv("litmus_both_missed", litmus_both_missed);
+	out.kv("torn_words", torn_words);
+	out.kv("words_unchecked", words_unchecked);
+	out.kv("mixed_fields", mixed_fields);
+	out.kv("ndst_stale_load", ndst_stale_load);
+	out.kv("ndst_stale_blocked", ndst_stale_blocked);
+	out.kv("wakeup_wrong_cpu", wakeup_wrong_cpu);
+	out.kv("lost_wakeups", lost_wakeups);
+	out.kv("drain_timeouts", drain_timeouts);
+	out.kv("misdirected", misdirected);
+	out.kv("bad_vector", bad_vector);
+	out.kv("ipi_errors", ipi_errors);
+	out.kv("ipis_unfinished", ipis_unfinished);
 	print_reason(out, *this);
-	out.line("verdict: %s", passed() ? "PASS" : "FAIL");
+	out.verdict(passed());
 }
 
 namespace {
 
-enum Param : unsigned int {
-	p_duration_ms,
-	p_vcpus,
-	p_posters,
-	p_vectors,
-	p_post_gap_ns,
-	p_run_us,
-	p_block_us,
-	p_preempt_every,
-	p_migrate,
-	p_window_ns,
-	p_script_every,
-	p_min_events,
-	p_limit_ms,
-	p_litmus_rounds,
-	nr_params,
-};
-
-
-constexpr pvsync_param params[nr_params] = {
-	[p_duration_ms] = { "duration_ms", 10, 60000, defaults.duration_ms },
-	[p_vcpus] = { "vcpus", 1, max_vcpus, defaults.vcpus },
-	[p_posters] = { "posters", 1, max_posters, defaults.posters },
-	[p_vectors] = { "vectors", 1, 256 - first_vector, defaults.vectors },
-	[p_post_gap_ns] = { "post_gap_ns", 0, 1000000, defaults.post_gap_ns },
-	[p_run_us] = { "run_us", 0, 100000, defaults.run_us },
-	[p_block_us] = { "block_us", 1, 100000, defaults.block_us },
-	[p_preempt_every] = { "preempt_every", 0, 1000, defaults.preempt_every },
-	[p_migrate] = { "migrate", 0, 1, defaults.migrate },
-	[p_window_ns] = { "window_ns", 0, 100000, defaults.window_ns },
-	[p_script_every] = { "script_every", 0, 1000, defaults.script_every },
-	[p_min_events] = { "min_events", 1, 1000, defaults.min_events },
-	[p_limit_ms] = { "limit_ms", 10, 120000, defaults.limit_ms },
-	[p_litmus_rounds] = { "litmus_rounds", 0, 1000000, defaults.litmus_rounds },
-};
-
-constexpr const char *variant_names[nr_variants + 1] = {
-	[variant_cmpxchg] = "cmpxchg",
-	[variant_plain_store] = "plain_store",
-	[variant_no_self_notify] = "no_self_notify",
-	[variant_stale_ndst] = "stale_ndst",
-	[variant_torn_fields] = "torn_fields",
-	[variant_load_plain_sn] = "load_plain_sn",
-	[nr_variants] = nullptr,
-};
-
-constexpr const char *apic_mode_names[] = { "x2apic", "xapic", nullptr };
-
-enum Choice : unsigned int { c_variant, c_apic_mode, nr_choices };
-
-constexpr pvsync_choice choices[nr_choices] = {
-	[c_variant] = { "variant", variant_names, variant_cmpxchg, nullptr },
-	[c_apic_mode] = { "apic_mode", apic_mode_names, 0, nullptr },
-};
-
-unsigned int arg(const pvsync_run_args *args, Param p)
-{
-	return static_cast<unsigned int>(args->param[p]);
-}
+constexpr auto debugfs_params = settings::debugfs(params);
+constexpr auto debugfs_choices = settings::debugfs(choices);
 
 int run_debugfs(const pvsync_run_args *args, char *out, unsigned long size)
 {
-	Config cfg = {
-		.variant = args->choice[c_variant],
-		.apic_mode = args->choice[c_apic_mode],
-		.duration_ms = arg(args, p_duration_ms),
-		.vcpus = arg(args, p_vcpus),
-		.posters = arg(args, p_posters),
-		.vectors = arg(args, p_vectors),
-		.post_gap_ns = arg(args, p_post_gap_ns),
-		.run_us = arg(args, p_run_us),
-		.block_us = arg(args, p_block_us),
-		.preempt_every = arg(args, p_preempt_every),
-		.migrate = arg(args, p_migrate),
-		.window_ns = arg(args, p_window_ns),
-		.script_every = arg(args, p_script_every),
-		.min_events = arg(args, p_min_events),
-		.limit_ms = arg(args, p_limit_ms),
-		.litmus_rounds = arg(args, p_litmus_rounds),
-	};
+	Config cfg = settings::from_args(params, choices, args);
 	Result res;
 	TextBuf text(out, size);
 	int ret = run(cfg, &res);
 
 	if (ret)
 		return ret;
-	text.line("experiment: pi_desc");
+	text.kv("experiment", "pi_desc");
 	res.print(text);
 	text.finish();
 	return 0;
@@ -1653,19 +1464,19 @@ unsigned long stats_show(char *buf, unsigned long size)
 {
 	TextBuf text(buf, size);
 
-	text.line("runs: %llu", (unsigned long long)READ_ONCE(totals.runs));
-	text.line("failed_runs: %llu", (unsigned long long)READ_ONCE(totals.failed_runs));
-	text.line("posts: %llu", (unsigned long long)READ_ONCE(totals.posts));
-	text.line("notifications: %llu", (unsigned long long)READ_ONCE(totals.notifications));
-	text.line("loads: %llu", (unsigned long long)READ_ONCE(totals.loads));
-	text.line("blocks: %llu", (unsigned long long)READ_ONCE(totals.blocks));
-	text.line("update_retries: %llu", (unsigned long long)READ_ONCE(totals.retries));
-	text.line("on_lost: %llu", (unsigned long long)READ_ONCE(totals.on_lost));
-	text.line("stranded: %llu", (unsigned long long)READ_ONCE(totals.stranded));
-	text.line("lost_wakeups: %llu", (unsigned long long)READ_ONCE(totals.lost_wakeups));
-	text.line("torn_words: %llu", (unsigned long long)READ_ONCE(totals.torn_words));
-	text.line("stale_ndst: %llu", (unsigned long long)READ_ONCE(totals.stale_ndst));
-	text.line("litmus_both_missed: %llu", (unsigned long long)READ_ONCE(totals.litmus_both_missed));
+	text.kv("runs", READ_ONCE(totals.runs));
+	text.kv("failed_runs", READ_ONCE(totals.failed_runs));
+	text.kv("posts", READ_ONCE(totals.posts));
+	text.kv("notifications", READ_ONCE(totals.notifications));
+	text.kv("loads", READ_ONCE(totals.loads));
+	text.kv("blocks", READ_ONCE(totals.blocks));
+	text.kv("update_retries", READ_ONCE(totals.retries));
+	text.kv("on_lost", READ_ONCE(totals.on_lost));
+	text.kv("stranded", READ_ONCE(totals.stranded));
+	text.kv("lost_wakeups", READ_ONCE(totals.lost_wakeups));
+	text.kv("torn_words", READ_ONCE(totals.torn_words));
+	text.kv("stale_ndst", READ_ONCE(totals.stale_ndst));
+	text.kv("litmus_both_missed", READ_ONCE(totals.litmus_both_missed));
 	return text.finish();
 }
 
@@ -1690,10 +1501,10 @@ void stats_reset()
 
 const pvsync_experiment experiment = {
 	.name = "pi_desc",
-	.params = params,
-	.nr_params = nr_params,
-	.choices = choices,
-	.nr_choices = nr_choices,
+	.params = debugfs_params.v,
+	.nr_params = debugfs_params.size(),
+	.choices = debugfs_choices.v,
+	.nr_choices = debugfs_choices.size(),
 	.run = run_debugfs,
 	.stats_show = stats_show,
 	.stats_reset = stats_reset,
