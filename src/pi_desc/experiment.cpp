@@ -809,7 +809,22 @@ void poster_fn(void *arg)
  * min_events races, or limit_ms.  The poster's notification, when it sets
  * ON, is not sent: only the four accesses matter here.
  */
-constexpr unsigned int litmus_batch = 16;
+constexpr unsigned int litmus_batch = 64;
+
+/*
+ * Before slot @i, the side that trails this round waits i steps more: the
+ * two sides' offset then sweeps across the slots, so that one of them
+ * lands inside the store buffer's window whatever offset the round began
+ * with (each side leaves its TSC spin with its own jitter).  Even rounds
+ * A trails, odd rounds B.
+ */
+void litmus_trail(uint32_t round, bool b_side, unsigned int i)
+{
+	if ((round & 1) == b_side) {
+		for (unsigned int j = 0; j < i; j++)
+			barrier();
+	}
+}
 
 struct alignas(64) Litmus {
 	PiDesc desc[litmus_batch];
@@ -829,7 +844,7 @@ struct alignas(64) Litmus {
 	uint64_t deadline_ns;
 };
 
-constexpr uint64_t litmus_lead_cycles = 2000;
+constexpr uint64_t litmus_lead_cycles = 50000;
 constexpr uint64_t litmus_ready_cycles = 100000000;	/* B waits for go */
 
 void spin_until_tsc(uint64_t when)
@@ -878,9 +893,11 @@ void litmus_b(void *arg)
 				cpu_relax();
 			}
 			spin_until_tsc(READ_ONCE(l->go_tsc));
-			for (unsigned int i = 0; i < litmus_batch; i++)
+			for (unsigned int i = 0; i < litmus_batch; i++) {
+				litmus_trail(r, true, i);
 				saw_sn[i] = pi::iommu_post(&l->desc[i], first_vector,
 							   [](Control) {}).suppressed;
+			}
 		}
 		for (unsigned int i = 0; i < litmus_batch; i++)
 			WRITE_ONCE(l->b_saw_sn[i], saw_sn[i]);
@@ -894,7 +911,10 @@ void litmus_rounds(Litmus *l)
 	const Run *r = l->run;
 	unsigned int want_races = r->cfg.min_events;
 
-	while (l->rounds < r->cfg.litmus_rounds || l->races < want_races) {
+	/* The correct loop: litmus_rounds rounds; load_plain_sn: on until
+	 * min_events races as well (exercised()). */
+	while (l->rounds < r->cfg.litmus_rounds ||
+	       (l->rmw == Rmw::plain_sn && l->races < want_races)) {
 		if (litmus_stop(l))
 			return;
 		uint32_t round = l->round + 1;
@@ -925,9 +945,11 @@ void litmus_rounds(Litmus *l)
 			/* go_tsc before go; pairs with B's acquire of go. */
 			smp_store_release(&l->go, round);
 			spin_until_tsc(l->go_tsc);
-			for (unsigned int i = 0; i < litmus_batch; i++)
+			for (unsigned int i = 0; i < litmus_batch; i++) {
+				litmus_trail(round, false, i);
 				pir_seen[i] = pi::pi_load<R>(&l->desc[i], l->ndst,
 							     r->nv_notif).pir_seen;
+			}
 		}
 		/* Pairs with B's release of done_b: b_saw_sn is B's answer. */
 		while (smp_load_acquire(&l->done_b) != round) {
@@ -1147,7 +1169,12 @@ bool exercised(const Run *r, const Result *litmus)
 		in_move += READ_ONCE(v->reads_in_move);
 		moves += READ_ONCE(v->migrations);
 	}
-	bool litmus_done = !litmus || litmus->litmus_races >= n;
+	/* The correct loop must run its litmus_rounds (and see no lost
+	 * post); load_plain_sn must see min_events races, rounds where the
+	 * two sides overlapped, each a chance for its store to be passed. */
+	bool litmus_ran = !litmus ||
+			  litmus->litmus_rounds_done >= r->cfg.litmus_rounds;
+	bool litmus_raced = !litmus || litmus->litmus_races >= n;
 
 	switch (r->cfg.variant) {
 	case variant_plain_store:
@@ -1159,10 +1186,10 @@ bool exercised(const Run *r, const Result *litmus)
 	case variant_torn_fields:
 		return in_move >= n;
 	case variant_load_plain_sn:
-		return litmus_done;
+		return litmus_raced;
 	default:
 		return in_window >= n && at_block >= n && in_move >= n &&
-		       (!r->cfg.migrate || moves >= n) && litmus_done;
+		       (!r->cfg.migrate || moves >= n) && litmus_ran;
 	}
 }
 
@@ -1353,10 +1380,11 @@ void print_reason(TextBuf &out, const Result &r)
 		out.line("failure_reason: lost wakeup: %llu blocks timed out with ON set, NV the wakeup vector and every IPI handled",
 			 u(r.lost_wakeups));
 	else if (why[0] == 'n')
-		out.line("failure_reason: not exercised: on_set_in_window %llu, on_at_block %llu, reads_in_move %llu, migrations %llu, litmus_races %llu, want %u each",
+		out.line("failure_reason: not exercised: on_set_in_window %llu, on_at_block %llu, reads_in_move %llu, migrations %llu, litmus_races %llu (want %u each), litmus_rounds_done %llu (want %u)",
 			 u(r.on_set_in_window), u(r.on_at_block),
 			 u(r.reads_in_move), u(r.migrations),
-			 u(r.litmus_races), r.cfg.min_events);
+			 u(r.litmus_races), r.cfg.min_events,
+			 u(r.litmus_rounds_done), r.cfg.litmus_rounds);
 	else
 		out.line("failure_reason: %s", why);
 }
