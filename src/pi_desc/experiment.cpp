@@ -13,41 +13,55 @@
  *   run              for run_us: harvest (clear ON, take PIR) whenever a
  *                    notification IPI has kicked it; harvest once more at
  *                    the end ("VM exit": KVM syncs PIR on each entry)
- *   put              every preempt_every-th time: set SN, stay away for
- *                    run_us; otherwise block: pi_block() (NV := wakeup),
+ *   put              every preempt_every-th time: SN := 1, away for run_us;
+ *                    otherwise block on X: pi_block() (NV := wakeup),
  *                    notify itself if ON was set at the switch, wait up to
- *                    block_us for the wakeup handler (then a "timer" wakes
- *                    it, as a halted vCPU's own timer would)
+ *                    block_us for the wakeup handler (then its "timer"
+ *                    ends the block)
  *   X is a random online CPU when migrate=1.  The update loops run with
- *   irqs off, as KVM's do.
- * Poster (one per CPU after the vCPUs'): pick a vCPU and a vector; set the
- *   PIR bit; then, as the IOMMU does atomically, set ON unless SN or ON is
- *   set, taking NV and NDST from the very word the cmpxchg64 replaced, and
- *   when it set ON "notify": an IPI to the CPU NDST names, carrying NV.
- * Handler (hard irq on that CPU): counts the vector; the notification
- *   vector kicks the vCPU to harvest; the wakeup vector, as KVM's
- *   pi_wakeup_handler(), wakes the vCPU if it is blocked on this CPU and
- *   its ON is set.
+ *   irqs off, as KVM's do.  A block ends at the next load: the vCPU stays
+ *   findable on X until that load has switched NV back and every wakeup
+ *   owed to the block has arrived (vcpu_unblock()).
+ * Poster (one per CPU after the vCPUs'): pick a vCPU and a vector;
+ *   pi::iommu_post(): PIR bit, then ON unless SN or ON, NV and NDST from
+ *   the word the cmpxchg64 replaced; when it set ON, an IPI to the CPU
+ *   NDST names, carrying NV.
+ * Scripted races: every script_every-th update, the vCPU's own hook posts
+ *   inside the update's window (after its read, before its write; for
+ *   torn_fields between its two stores), the KUnit interleaving run inside
+ *   the stress; the posters' own posts land there by chance as well.
+ * Handler (hard irq on that CPU): the notification vector kicks the vCPU
+ *   to harvest; the wakeup vector, as KVM's pi_wakeup_handler(), wakes the
+ *   vCPU if it is blocked on this CPU and its ON is set.
+ * Litmus (cmpxchg and load_plain_sn only, before the stress, two threads
+ *   of its own): see "The load litmus" below.
  *
- * The checks (all must hold for PASS)
- * -----------------------------------
- *   exactly once   per vector: posts that found the PIR bit clear (the
- *                  distinct deliveries) == bits harvested, after a final
- *                  load + harvest; bits still in PIR after that are
- *                  never_harvested
- *   ON ledger      ON's 0->1 transitions (a poster's cmpxchg, a load's
- *                  test_and_set_on) minus its 1->0 ones (a harvest's
- *                  test_and_clear_on) equals the final ON: an ON cleared
- *                  by anyone else was lost (on_lost)
- *   stranded       PIR not empty with ON and SN clear, seen while the vCPU
- *                  is blocked and no poster is between its PIR bit and its
- *                  ON decision (stranded_blocked), or after quiescing
- *                  (stranded_quiesce): a vector nobody will notify
- *   no mixed field every snapshot of control: reserved bits zero, NV one
- *                  of the two vectors, NDST a valid encoding of an online
- *                  CPU, SN clear whenever NV is the wakeup vector
- *   right target   every notification runs on the CPU its NDST names
- *   bookkeeping    every thread started and stopped, every IPI handled
+ * The checks, by the reason a failure names (Result::failure_reason())
+ * --------------------------------------------------------------------
+ *   lost post        exactly once per vector (posts that found the PIR
+ *                    bit clear == bits harvested, after a final load and
+ *                    harvest); the ON ledger (0->1 minus 1->0 transitions
+ *                    == final ON: an ON overwritten is on_lost); stranded
+ *                    (PIR set with ON and SN clear while blocked and no
+ *                    post half done, or after quiescing); the litmus's
+ *                    "both missed"
+ *   torn control word every control value a poster or a blocked-vCPU
+ *                    snapshot reads has the (NV, NDST, SN) of one tuple
+ *                    the vCPU logged and wrote as a unit (check_control()),
+ *                    and valid fields (reserved 0, NV one of the two
+ *                    vectors, NDST a possible CPU; SN with the wakeup
+ *                    vector is allowed, as in KVM)
+ *   stale NDST       after each load NDST names the CPU loaded on; while
+ *                    blocked it names the CPU blocked on; each wakeup IPI
+ *                    runs on the CPU the vCPU is blocked on
+ *   lost wakeup      a block ended by its timer while the word the next
+ *                    load replaced had ON and the wakeup vector, and no
+ *                    wakeup came once every post was done and every IPI
+ *                    sent was handled
+ *   bookkeeping      threads started and stopped, IPIs handled, and sent
+ *                    where NDST said (misdirected: the kernel's routing)
+ *   not exercised    the run reached limit_ms before the races its checks
+ *                    need had happened min_events times (exercised())
  */
 #include <stdint.h>
 
@@ -98,7 +112,7 @@ constexpr Param<Config> params[] = {
 	{ "window_ns", 0, 100000, 2000, &Config::window_ns },
 	{ "script_every", 0, 1000, 2, &Config::script_every },
 	{ "min_events", 1, 1000, 20, &Config::min_events },
-	{ "limit_ms", 10, 120000, 20000, &Config::limit_ms },
+	{ "limit_ms", 10, 120000, 60000, &Config::limit_ms },
 	{ "litmus_rounds", 0, 1000000, 2000, &Config::litmus_rounds },
 };
 

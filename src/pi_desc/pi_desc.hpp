@@ -56,23 +56,32 @@
  *     notification went to the notification vector, which does not wake a
  *     blocked task: the caller must notify itself with the wakeup vector.
  *   pi_load(): NDST := this CPU's id, NV := notification vector, SN := 0;
- *     then, after a full barrier, ON := 1 if PIR is not empty (posts made
- *     while SN was set, or ON lost nowhere else, are made visible again).
+ *     then, with SN := 0 ordered before it, ON := 1 if PIR is not empty
+ *     (posts made while SN was set are made visible again).  On x86 the
+ *     locked cmpxchg64 is that order; KVM's smp_mb__after_atomic() there
+ *     is a compiler barrier only.
  * Each iteration reads the control word exactly once: the first snapshot
  * is a READ_ONCE, every later one is the value the failed cmpxchg64 found.
  *
- * Guarantees, and what shows each
- * -------------------------------
+ * Guarantees, and what shows each (Documentation/pi_desc.rst has the map
+ * and the counts)
+ * ----------------------------------------------------------------------
  *   - Layout is the seed's: static_asserts here; KUnit
  *     pi_desc/layout_matches_seed.
  *   - An update never loses a concurrent ON: KUnit
- *     pi_desc/cmpxchg_loop_retries_and_keeps_on forces ON between the read
- *     and the cmpxchg (the Hook parameter) and sees one retry and ON kept;
- *     pi_desc/plain_store_drops_on shows the mutant losing it.  The stress
- *     (src/pi_desc/experiment.cpp) balances every ON transition and looks for PIR
- *     bits stranded with ON and SN clear: variant plain_store fails it.
- *   - NV, NDST and SN only take values some writer wrote: the stress
- *     validates every snapshot it reads.
+ *     pi_desc/cmpxchg_loop_retries_and_keeps_on forces a post between the
+ *     read and the cmpxchg (the Hook parameter) and sees one retry and ON
+ *     kept; pi_desc/plain_store_drops_on shows Rmw::plain_store losing it;
+ *     the stress's variant plain_store fails with "lost post".
+ *   - NV, NDST and SN change together, as one word: split_stores_show_a_
+ *     torn_word, and the stress's whole-word check (variant torn_fields,
+ *     "torn control word").
+ *   - A load moves NDST to its CPU (Ndst::keep is the mutant: variant
+ *     stale_ndst, "stale NDST").
+ *   - A block whose switch found ON notifies itself: variant
+ *     no_self_notify, "lost wakeup".
+ *   - The load's SN := 0 is ordered before its PIR read by the locked
+ *     update itself: the stress's load litmus, variant load_plain_sn.
  *   - Every posted vector is harvested exactly once: the stress counts
  *     posts that found the PIR bit clear against bits harvested.
  *
