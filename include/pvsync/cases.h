@@ -81,8 +81,14 @@
 	C(pi_desc, harvest_clears_on_then_takes_pir)            \
 	C(pi_desc, cmpxchg_loop_retries_and_keeps_on)           \
 	C(pi_desc, plain_store_drops_on)                        \
+	C(pi_desc, split_stores_show_a_torn_word)               \
+	C(pi_desc, load_keeping_ndst_leaves_stale_destination)  \
+	C(pi_desc, post_honours_sn_and_on)                      \
 	C(pi_desc, stress_cmpxchg_loses_nothing)                \
-	C(pi_desc, stress_plain_store_loses_on)
+	C(pi_desc, stress_plain_store_loses_a_post)             \
+	C(pi_desc, stress_no_self_notify_loses_a_wakeup)        \
+	C(pi_desc, stress_stale_ndst_is_caught)                 \
+	C(pi_desc, stress_torn_fields_are_caught)
 
 #define PVSYNC_PVQSPINLOCK_CASES(C)                             \
 	C(pvqspinlock, node_states_follow_kick_and_wake)        \
