@@ -8,6 +8,9 @@
 #                        every KUnit suite and smoke in QEMU; ends "N passed, N failed"
 #   make run             boot a 4-vCPU VM and run every experiment; print a report
 #   make bench           the benchmarks, in one VM boot
+#   make soak [SOAK_MIN=10]  every correct variant SOAK_MIN minutes each, test
+#                        and KCSAN kernels, 4 and 8 vCPUs; ends with a table
+#   make leaks [LEAK_CYCLES=100] insmod/run/rmmod cycles under KASAN+kmemleak
 #   make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -30,4 +33,10 @@ run:
 bench:
 	@scripts/bench
 
-.PHONY: all modules clean check run bench
+soak:
+	@SOAK_MIN=$(or $(SOAK_MIN),10) scripts/soak
+
+leaks:
+	@LEAK_CYCLES=$(or $(LEAK_CYCLES),100) scripts/leaks
+
+.PHONY: all modules clean check run bench soak leaks
