@@ -120,7 +120,7 @@ judge_boot() {
 		echo "@@SMOKES"
 		./guest-smokes correct
 		./guest-smokes mutants
-		rmmod pvsync || exit 1
+		rmmod pvsync_kunit pvsync || exit 1
 		echo "pvsync-phase: unloaded" >/dev/kmsg
 		[ '"$cycles"' -eq 0 ] || ./guest-leaks '"$cycles"'
 		echo "@@END"' >"$log" 2>&1
