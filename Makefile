@@ -8,6 +8,8 @@
 #                        every KUnit suite and smoke in QEMU; ends "N passed, N failed"
 #   make run             boot a 4-vCPU VM and run every experiment; print a report
 #   make bench           the benchmarks, in one VM boot
+#   make repeat          every mutant smoke N times (N=20), HOG=1 with the
+#                        host's CPUs busy; prints caught/run per mutant
 #   make soak [SOAK_MIN=10]  every correct variant SOAK_MIN minutes each, test
 #                        and KCSAN kernels, 4 and 8 vCPUs; ends with a table
 #   make leaks [LEAK_CYCLES=100] insmod/run/rmmod cycles under KASAN+kmemleak
@@ -39,4 +41,7 @@ soak:
 leaks:
 	@LEAK_CYCLES=$(or $(LEAK_CYCLES),100) scripts/leaks
 
-.PHONY: all modules clean check run bench soak leaks
+repeat:
+	@N=$(or $(N),20) scripts/repeat
+
+.PHONY: all modules clean check run bench repeat soak leaks

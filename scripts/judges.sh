@@ -6,7 +6,7 @@
 
 # Mutants whose runs may print the judges' expected reports, and only
 # these: the stress smokes (guest-smokes mutants) and the KUnit cases that
-# run a mutant to show it is caught.
+# run a mutant to show it is caught.  The smoke names are scripts/smokes'.
 judge_mutant_contexts='
 smoke:locks/busted
 smoke:locks/qspinlock_mutant_pending
@@ -104,8 +104,8 @@ judge_reports() {
 }
 
 # judge_boot NAME KDIR MODS [LEAK_CYCLES]: boot the sanitizer kernel
-# NAME, run every KUnit suite and every stress smoke (correct variants,
-# then the mutants), and judge its kernel log.  With LEAK_CYCLES, then
+# NAME, run every KUnit suite and every stress smoke of scripts/smokes,
+# and judge its kernel log.  With LEAK_CYCLES, then
 # that many insmod/run/rmmod cycles and a kmemleak scan.
 judge_boot() {
 	local name=$1 kd=$2 mods=$3 cycles=${4:-0} log console
@@ -113,13 +113,12 @@ judge_boot() {
 	"$vm" --smp 4 --mem 1024 --kernel "$kd/arch/x86/boot/bzImage" \
 		--modules "$mods" --timeout 1800 \
 		--add "$top/scripts/pvsyncctl" --add "$top/scripts/guest-smokes" \
-		--add "$top/scripts/guest-leaks" \
+		--add "$top/scripts/smokes" --add "$top/scripts/guest-leaks" \
 		--console "$console" -- sh -c '
 		insmod /modules/pvsync.ko || exit 1
 		'"$kunit_guest"'
 		echo "@@SMOKES"
-		./guest-smokes correct
-		./guest-smokes mutants
+		./guest-smokes ./smokes
 		rmmod pvsync_kunit pvsync || exit 1
 		echo "pvsync-phase: unloaded" >/dev/kmsg
 		[ '"$cycles"' -eq 0 ] || ./guest-leaks '"$cycles"'
@@ -130,7 +129,7 @@ judge_boot() {
 	fi
 	sed -n '1,/^@@SMOKES$/p' "$log" >"$log.kunit"
 	count_ktap "$log.kunit" "KUnit ($name kernel)"
-	check_smokes "$log" all "$name kernel"
+	check_smokes "$log" "$name kernel"
 	judge_reports "$name kernel" "$console"
 	if [ "$name" = kcsan ]; then
 		# The judge's teeth: it sees a broken lock in our code.

@@ -13,6 +13,8 @@
  *              that is not a number, has trailing garbage or is too long
  *              is -EINVAL, one out of range -ERANGE; either changes nothing
  *   run        write 1: run synchronously; -EBUSY while a run is going on
+ *   reset      write 1: every parameter and choice back to its default
+ *              (after pvsync.defaults); anything else is -EINVAL
  *   result     the last run as "key: value" lines, ending "verdict: PASS"
  *              or "verdict: FAIL"
  *   stats      event counters; writing 0 resets them

@@ -21,4 +21,17 @@ const char *run_for(unsigned int duration_ms)
 	return nullptr;
 }
 
+const char *run_until(unsigned int duration_ms, unsigned int limit_ms,
+		      bool (*reached)(void *arg), void *arg)
+{
+	const char *why = run_for(duration_ms);
+	unsigned int spent = duration_ms;
+
+	while (!why && spent < limit_ms && !reached(arg)) {
+		why = run_for(10);
+		spent += 10;
+	}
+	return why;
+}
+
 } /* namespace pv */

@@ -17,6 +17,20 @@ namespace pv {
  */
 const char *run_for(unsigned int duration_ms);
 
+/*
+ * run_until - run_for(@duration_ms), then keep going until @reached(@arg)
+ * holds, for at most @limit_ms in all (@limit_ms below @duration_ms is
+ * taken as @duration_ms).  A run whose check needs an event that only
+ * contention produces (a halted queue head, a post in a race window) is
+ * driven this way until the event has happened often enough to make the
+ * check's verdict certain; the caller re-checks @reached for the verdict
+ * and names the run "not exercised" when it still fails.
+ *
+ * Return: as run_for().
+ */
+const char *run_until(unsigned int duration_ms, unsigned int limit_ms,
+		      bool (*reached)(void *arg), void *arg);
+
 } /* namespace pv */
 
 #endif /* PVSYNC_RUN_CONTROL_HPP */

@@ -53,6 +53,9 @@ struct pvsync_exp_state {
 	struct mutex result_lock;	/* guards result and settings */
 	unsigned long long param[PVSYNC_MAX_PARAMS];
 	unsigned int choice[PVSYNC_MAX_CHOICES];
+	/* What "reset" restores: the table's defaults after pvsync.defaults. */
+	unsigned long long def_param[PVSYNC_MAX_PARAMS];
+	unsigned int def_choice[PVSYNC_MAX_CHOICES];
 	char *result;			/* vmalloc'ed, NUL-terminated */
 	struct pvsync_exp_file param_file[PVSYNC_MAX_PARAMS];
 	struct pvsync_exp_file choice_file[PVSYNC_MAX_CHOICES];
@@ -273,6 +276,35 @@ unlock:
 	return ret;
 }
 
+/*
+ * reset: write 1 to put every parameter and choice back to its default
+ * (the load-time defaults), so that a run does not depend on what an
+ * earlier one set.  A run already going on keeps its snapshot.
+ */
+static ssize_t pvsync_reset_write(struct file *file, const char __user *ubuf,
+				  size_t count, loff_t *ppos)
+{
+	struct pvsync_exp_state *state = file_inode(file)->i_private;
+	char buf[PVSYNC_INPUT_MAX];
+	int ret;
+
+	ret = pvsync_copy_input(buf, ubuf, count);
+	if (ret)
+		return ret;
+	if (strcmp(buf, "1"))
+		return -EINVAL;
+	mutex_lock(&state->result_lock);
+	memcpy(state->param, state->def_param, sizeof(state->param));
+	memcpy(state->choice, state->def_choice, sizeof(state->choice));
+	mutex_unlock(&state->result_lock);
+	return count;
+}
+
+static const struct file_operations pvsync_reset_fops = {
+	.write = pvsync_reset_write,
+	.llseek = noop_llseek,
+};
+
 static const struct file_operations pvsync_run_fops = {
 	.write = pvsync_run_write,
 	.llseek = noop_llseek,
@@ -437,6 +469,7 @@ static void pvsync_experiment_create(struct pvsync_exp_state *state,
 				    &state->param_file[i], &pvsync_param_fops);
 	}
 	debugfs_create_file("run", 0200, dir, state, &pvsync_run_fops);
+	debugfs_create_file("reset", 0200, dir, state, &pvsync_reset_fops);
 	debugfs_create_file("result", 0444, dir, state, &pvsync_result_fops);
 	debugfs_create_file("stats", 0644, dir, state, &pvsync_stats_fops);
 }
@@ -470,6 +503,12 @@ int pvsync_experiments_init(struct dentry *root, const char *defaults)
 	ret = pvsync_apply_defaults(defaults);
 	if (ret)
 		goto fail;
+	for (i = 0; i < pvsync_nr_experiments; i++) {
+		struct pvsync_exp_state *state = &pvsync_exp_states[i];
+
+		memcpy(state->def_param, state->param, sizeof(state->param));
+		memcpy(state->def_choice, state->choice, sizeof(state->choice));
+	}
 	for (i = 0; i < pvsync_nr_experiments; i++)
 		pvsync_experiment_create(&pvsync_exp_states[i], root);
 	return 0;

@@ -47,7 +47,9 @@
 	E(pv_wait_again)   /* queue head halted again after a wake-up   */ \
 	E(pv_wait_early)   /* node halted early: predecessor not running */ \
 	E(pv_wait_head)    /* halts at the queue head                   */ \
-	E(pv_wait_node)    /* halts at a non-head queue node            */
+	E(pv_wait_node)    /* halts at a non-head queue node            */ \
+	E(pv_halted)       /* waits that found nothing changed and
+			      waited for a kick (emulated backend)      */
 
 namespace pv {
 

@@ -11,7 +11,11 @@
  *   - progress: every thread started, acquired at least once, and stopped
  *     when told to;
  *   - no failure detected by the lock itself (failures == 0: the
- *     paravirt lock's lost kick or hash-table failure).
+ *     paravirt lock's lost kick or hash-table failure);
+ *   - exercised: with min_halts set, the lock's waiters halted at least
+ *     that often, so that a check that needs halts (the lost-kick check)
+ *     really ran.
+ * The first failed check is the result's failure_reason.
  * The negative control lock "busted" breaks the first two every run, which
  * is what shows these checks can fail (make check runs it).
  */
@@ -38,7 +42,17 @@ struct Config {
 	unsigned int hold_ns;		/* work inside the critical section */
 	unsigned int gap_ns;		/* work between acquisitions */
 	unsigned int irq_every_us;	/* hard-irq acquisitions; 0: none */
+	/*
+	 * The run goes on past duration_ms, for at most
+	 * halt_wait_limit_ms more, until the lock's waiters have halted
+	 * (waited for a kick) this many times; fewer fails the run as
+	 * "not exercised".  0: off.  Only for locks that count halts.
+	 */
+	unsigned int min_halts;
 };
+
+/* How long a run may go on past its duration to reach min_halts. */
+inline constexpr unsigned int halt_wait_limit_ms = 10000;
 
 /* One lock's exclusion bookkeeping, touched only inside its lock. */
 struct alignas(64) ExclusionCheck {
@@ -68,13 +82,23 @@ struct Result {
 	uint64_t irq_acquisitions, irq_counter;
 	/*
 	 * Failures the lock itself detected (the paravirt lock's lost kicks
-	 * and hash failures, see pv_hash.hpp), filled in by the experiment
-	 * after the run; any fails the run.
+	 * and hash failures, see pv_hash.hpp), which the engine asks a
+	 * SelfCheckingLock for after the run (stress.hpp); any fails it.
 	 */
 	uint32_t failures;
 	const char *failure_reason;	/* the first one, or nullptr */
+	bool counts_halts;		/* the lock counts halts */
+	uint64_t halts;			/* waits for a kick during the run */
 
-	bool passed() const;
+	bool passed() const { return reason() == nullptr; }
+	/*
+	 * reason() - the first check that failed, as the result's
+	 * failure_reason line names it ("exclusion violation", "lost
+	 * update", "lost kick: ...", "not exercised: ..."); nullptr when
+	 * the run passed.
+	 */
+	const char *reason() const;
+	/* The measured lines; the experiment prints the settings before. */
 	void print(TextBuf &out) const;
 };
 

@@ -131,6 +131,12 @@ pv_emulated_wait(uint8_t *ptr, uint8_t val, McsNode *self,
 	if (READ_ONCE(*ptr) != val || pv_failures_total())
 		return;
 	WRITE_ONCE(box->waiting, 1U);
+	/*
+	 * From here only a kick ends the wait (or the lost-kick bound):
+	 * the count a run is driven by when it must see real halts
+	 * (stress Config::min_halts).
+	 */
+	lockevent_inc_cpu(cpu, LockEvent::pv_halted);
 	start = pvk_now_ns();
 	for (;;) {
 		/*

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * pv_hash.cpp - the paravirt queued spinlock's global state: the
- * lock -> node hash table and the failure record (see pv_hash.hpp).
+ * lock -> node hash table, the failure record and the run-time spin
+ * threshold (see pv_hash.hpp).
  */
 #include "core/atomic.hpp"
 #include <pvsync/kapi.h>
@@ -29,6 +30,8 @@ static_assert(sizeof(failure_text) / sizeof(failure_text[0]) ==
 namespace detail {
 PvHashTable pv_lock_hash = { pv_hash_storage, PV_HASH_BITS };
 PvFailureRecord pv_failure;
+/* The kernel's SPIN_THRESHOLD, until an experiment sets another. */
+unsigned int pv_spin_threshold_setting = 1U << 15;
 } /* namespace detail */
 
 void pv_record_failure(PvFailure what)

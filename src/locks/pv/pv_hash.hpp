@@ -129,6 +129,31 @@ void pv_record_failure(PvFailure what);
  */
 void pv_failures_reset(bool quiet = false);
 
+/*
+ * The SpinThreshold template value that means "read the run-time
+ * setting": the stress experiment's spin_threshold parameter.
+ */
+inline constexpr unsigned int PvSpinTunable = 0;
+
+namespace detail {
+extern unsigned int pv_spin_threshold_setting;
+} /* namespace detail */
+
+/* pv_spin_threshold() - spins before halting, for PvSpinTunable locks. */
+static inline unsigned int pv_spin_threshold()
+{
+	return READ_ONCE(detail::pv_spin_threshold_setting);
+}
+
+/*
+ * pv_set_spin_threshold() - set it (at least 1), before a run starts:
+ * the run's threads read it after the release of the run's "go".
+ */
+static inline void pv_set_spin_threshold(unsigned int spins)
+{
+	WRITE_ONCE(detail::pv_spin_threshold_setting, spins ? spins : 1U);
+}
+
 /* pv_failures_total() - failures recorded since the last reset. */
 static inline uint32_t pv_failures_total()
 {

@@ -10,7 +10,8 @@
  * preemption).  The paravirt form of the queued spinlock
  * (src/locks/qspinlock.hpp; Linux's kernel/locking/qspinlock_paravirt.h)
  * keeps the same 32-bit word and the same MCS queue but:
- *   - a waiter spins only SpinThreshold times, then halts (Backend::wait,
+ *   - a waiter spins only SpinThreshold times (a constant, as the
+ *     kernel's 1 << 15, or PvSpinTunable: a run-time setting), then halts (Backend::wait,
  *     pv_backend.hpp), giving its physical CPU back to the host;
  *   - whoever hands the lock to a halted waiter kicks it (Backend::kick);
  *   - a newcomer may steal a free lock ahead of the queue (the hybrid
@@ -141,6 +142,21 @@ using PvL = WordLayoutSmall;
 /* The locked byte's value "held, head halted: look me up and kick". */
 inline constexpr uint8_t _Q_SLOW_VAL = 3;
 
+/*
+ * The number of spins before a waiter halts: SpinThreshold, or, for
+ * SpinThreshold == PvSpinTunable, the run-time setting
+ * pv_set_spin_threshold() (pv_hash.hpp), which the stress experiment
+ * lowers so that contended waiters halt on every machine.
+ */
+template <unsigned int SpinThreshold>
+static __always_inline unsigned int pv_spins()
+{
+	if constexpr (SpinThreshold != PvSpinTunable)
+		return SpinThreshold;
+	else
+		return pv_spin_threshold();
+}
+
 /* Check the predecessor's state every this many spins. */
 inline constexpr unsigned int PV_PREV_CHECK_MASK = 0xff;
 
@@ -219,7 +235,7 @@ static __always_inline void pv_wait_node(McsNode *node, McsNode *prev)
 	for (;;) {
 		bool wait_early = false;
 
-		for (unsigned int loop = SpinThreshold; loop; loop--) {
+		for (unsigned int loop = pv_spins<SpinThreshold>(); loop; loop--) {
 			if (READ_ONCE(node->locked))
 				return;
 			if (pv_wait_early(prev, loop)) {
@@ -316,7 +332,7 @@ static __always_inline uint32_t pv_wait_head_or_lock(QSpinLockWord *lock,
 
 		/* n,0,y -> n,1,y: stop the stealing while we spin. */
 		pv_set_pending(lock);
-		for (unsigned int loop = SpinThreshold; loop; loop--) {
+		for (unsigned int loop = pv_spins<SpinThreshold>(); loop; loop--) {
 			if (pv_trylock_clear_pending(lock))
 				goto gotlock;
 			cpu_relax();
@@ -530,6 +546,26 @@ public:
 	__always_inline bool is_locked() const
 	{
 		return READ_ONCE(word_.val) != 0;
+	}
+
+	/*
+	 * The failures the paravirt lock detects itself (lost kicks, hash
+	 * table full or entry missing; pv_hash.hpp), one record for every
+	 * lock of every kind: the stress engine resets it before a run and
+	 * reports it after (stress.hpp, SelfCheckingLock).
+	 */
+	static void failures_reset(bool quiet) { pv_failures_reset(quiet); }
+	static uint32_t failures() { return pv_failures_total(); }
+	static const char *failure_reason() { return pv_failure_reason(); }
+
+	/*
+	 * halts - waits so far that only a kick could end (every lock of
+	 * this kind, all CPUs): what a stress run with Config::min_halts
+	 * is driven by.  A snapshot; the engine takes differences.
+	 */
+	static __always_inline unsigned long halts()
+	{
+		return lockevent_sum(LockEvent::pv_halted);
 	}
 
 	__always_inline bool is_contended() const
