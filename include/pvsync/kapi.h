@@ -458,6 +458,20 @@ void pvk_host_pv_wait(unsigned char *ptr, unsigned char val);
  */
 void pvk_host_pv_kick(unsigned int cpu);
 
+/**
+ * pvk_kcsan_disable_current() - kcsan_disable_current(): until the
+ * matching pvk_kcsan_enable_current(), KCSAN reports no race on this
+ * task's accesses.  The two make data_race() for C++ (PV_DATA_RACE() in
+ * src/core/data_race.hpp); each use names why its race is intended.
+ * Nothing without CONFIG_KCSAN.
+ *
+ * Context: any; nests.
+ */
+void pvk_kcsan_disable_current(void);
+
+/** pvk_kcsan_enable_current() - kcsan_enable_current(). */
+void pvk_kcsan_enable_current(void);
+
 #ifdef __cplusplus
 }
 #endif
