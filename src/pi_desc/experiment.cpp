@@ -752,10 +752,8 @@ void Result::print(TextBuf &out) const
 
 	settings::print(out, params, choices, cfg);
 	out.kv("cpus", cpus);
-	out.kv("threads_started", threads_started);
-	out.kv("threads_wedged", threads_wedged);
-	out.kv("stopped_early", stopped_early ? stopped_early : "no");
-	out.kv("elapsed_ms", elapsed_ns / 1000000);
+	print_run(out, threads_started, threads_wedged, stopped_early,
+		  elapsed_ns);
 	out.kv("posts", posts);
 	out.kv("posts_per_s", measure::mul_div(posts, 1000000000ULL, ns));
 	out.kv("posts_distinct", posts_distinct);
@@ -816,46 +814,35 @@ int run_debugfs(const pvsync_run_args *args, char *out, unsigned long size)
 	return 0;
 }
 
+constexpr Counter<Totals> counters[] = {
+	{ "runs", &Totals::runs },
+	{ "failed_runs", &Totals::failed_runs },
+	{ "posts", &Totals::posts },
+	{ "notifications", &Totals::notifications },
+	{ "loads", &Totals::loads },
+	{ "blocks", &Totals::blocks },
+	{ "update_retries", &Totals::retries },
+	{ "on_lost", &Totals::on_lost },
+	{ "stranded", &Totals::stranded },
+};
+
 unsigned long stats_show(char *buf, unsigned long size)
 {
 	TextBuf text(buf, size);
 
-	text.kv("runs", READ_ONCE(totals.runs));
-	text.kv("failed_runs", READ_ONCE(totals.failed_runs));
-	text.kv("posts", READ_ONCE(totals.posts));
-	text.kv("notifications", READ_ONCE(totals.notifications));
-	text.kv("loads", READ_ONCE(totals.loads));
-	text.kv("blocks", READ_ONCE(totals.blocks));
-	text.kv("update_retries", READ_ONCE(totals.retries));
-	text.kv("on_lost", READ_ONCE(totals.on_lost));
-	text.kv("stranded", READ_ONCE(totals.stranded));
+	settings::print(text, counters, totals);
 	return text.finish();
 }
 
 void stats_reset()
 {
-	WRITE_ONCE(totals.runs, 0);
-	WRITE_ONCE(totals.failed_runs, 0);
-	WRITE_ONCE(totals.posts, 0);
-	WRITE_ONCE(totals.notifications, 0);
-	WRITE_ONCE(totals.loads, 0);
-	WRITE_ONCE(totals.blocks, 0);
-	WRITE_ONCE(totals.retries, 0);
-	WRITE_ONCE(totals.on_lost, 0);
-	WRITE_ONCE(totals.stranded, 0);
+	settings::reset(counters, totals);
 }
 
 } /* namespace */
 
-const pvsync_experiment experiment = {
-	.name = "pi_desc",
-	.params = debugfs_params.v,
-	.nr_params = debugfs_params.size(),
-	.choices = debugfs_choices.v,
-	.nr_choices = debugfs_choices.size(),
-	.run = run_debugfs,
-	.stats_show = stats_show,
-	.stats_reset = stats_reset,
-};
+constinit const pvsync_experiment experiment = settings::describe(
+	"pi_desc", debugfs_params, debugfs_choices, run_debugfs, stats_show,
+	stats_reset);
 
 } /* namespace pv::pi_exp */
