@@ -10,7 +10,7 @@
 #include "core/cpu.hpp"
 #include "core/crew.hpp"
 #include <pvsync/kapi.h>
-#include "harness/test.hpp"
+#include "core/test.hpp"
 
 using namespace pv;
 

@@ -24,7 +24,7 @@
 #include "locks/mcs_node.hpp"
 #include "locks/qspinlock.hpp"
 #include "locks/qspinlock_word.hpp"
-#include "harness/test.hpp"
+#include "core/test.hpp"
 #include "locks/ticket_lock.hpp"
 
 using namespace pv;
@@ -180,9 +180,7 @@ void check_fields_round_trip(struct pvsync_test *t)
 	PV_EXPECT_EQ(t, w.val, L::_Q_LOCKED_MASK);
 }
 
-} /* namespace */
-
-PV_CASE(qspinlock, word_small_layout_encodes_fields)
+void check_small_layout(struct pvsync_test *t)
 {
 	using L = WordLayoutSmall;
 
@@ -210,7 +208,7 @@ PV_CASE(qspinlock, word_small_layout_encodes_fields)
 	PV_EXPECT_EQ(t, w.val, L::_Q_TAIL_MASK);
 }
 
-PV_CASE(qspinlock, word_large_layout_encodes_fields)
+void check_large_layout(struct pvsync_test *t)
 {
 	using L = WordLayoutLarge;
 
@@ -224,6 +222,16 @@ PV_CASE(qspinlock, word_large_layout_encodes_fields)
 	PV_EXPECT_EQ(t, L::encode_tail(0, 0), 1u << 11);
 	PV_EXPECT_EQ(t, L::encode_tail(0, 1), (1u << 11) | (1u << 9));
 }
+
+constexpr Option<pv::test::Body> word_layouts[] = {
+	{ "small", check_small_layout },
+	{ "large", check_large_layout },
+};
+
+} /* namespace */
+
+PV_PARAM_CASE(qspinlock, word_layout_encodes_fields,
+	      PVSYNC_PARAMS_WORD_LAYOUTS, word_layouts)
 
 namespace {
 
