@@ -18,7 +18,7 @@
 #define PVSYNC_KAPI_H
 
 #ifdef __cplusplus
-#include <pvsync/compiler.h>
+#include "core/compiler.hpp"
 extern "C" {
 #endif
 
