@@ -18,7 +18,7 @@
 #define PVSYNC_KAPI_H
 
 #ifdef __cplusplus
-#include "core/compiler.hpp"
+#include <pvsync/compiler.h>
 extern "C" {
 #endif
 

@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * compiler.hpp - the kernel's attribute shorthands that the shared C
+ * compiler.h - the kernel's attribute shorthands that the shared C
  * headers use, for C++, which does not see <linux/compiler_attributes.h>.
- * (Not in include/pvsync/: only C++ includes it, through kapi.h, and
- * checkpatch rightly tells C code to use <linux/compiler_attributes.h>.)
  */
 #ifndef PVSYNC_COMPILER_HPP
 #define PVSYNC_COMPILER_HPP
