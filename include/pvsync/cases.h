@@ -3,18 +3,31 @@
  * cases.h - every pvsync test case, listed once.
  *
  * PVSYNC_SUITES(S) names each suite with the macro that lists its cases;
- * each case list calls C(suite, name) once per case.  The KUnit module and
- * the debugfs selftest both expand these lists, so a case added here runs
- * under both runners.  The body is pvsync_case_<suite>__<name>(), written
- * with PV_CASE() in C++ (or by hand in C), and src/glue/exports.c exports
- * the table of all bodies, indexed by PVSYNC_CASE_ID(suite, name).
+ * each case list, CASES(C, P), calls C(suite, name) once per plain case
+ * and P(suite, name, PARAMS) once per parameterised case.  PARAMS(X) calls
+ * X(label) once per parameter: the body runs once per label, with
+ * t->param its index in the list (the body's own table of what each index
+ * means follows the same order; PV_PARAM_CASE checks the labels match).
+ *
+ * The KUnit module and the debugfs selftest both expand these lists, so a
+ * case added here runs under both runners: KUnit runs a parameterised
+ * case through KUNIT_ARRAY_PARAM, each parameter described by its label;
+ * the selftest prints it as one line per parameter, "case[label]".  The
+ * body is pvsync_case_<suite>__<name>(), written with PV_CASE() in C++
+ * (or by hand in C), and src/glue/exports.c exports the table of all
+ * bodies, indexed by PVSYNC_CASE_ID(suite, name).
  */
 #ifndef PVSYNC_CASES_H
 #define PVSYNC_CASES_H
 
 #include <pvsync/test.h>
 
-#define PVSYNC_HARNESS_CASES(C)                                 \
+/* Parameter lists: what each parameterised case runs once per. */
+#define PVSYNC_PARAMS_WORD_LAYOUTS(X) X(small) X(large)
+#define PVSYNC_PARAMS_STRESS_LOCKS(X) X(qspinlock) X(ticket) X(spinlock)
+#define PVSYNC_PARAMS_PV_BACKENDS(X) X(emulated) X(native)
+
+#define PVSYNC_HARNESS_CASES(C, P)                              \
 	C(harness, read_write_once_round_trip)                  \
 	C(harness, cmpxchg_stores_only_on_match)                \
 	C(harness, cmpxchg_ordering_forms_agree)                \
@@ -32,9 +45,9 @@
 	C(harness, smp_mb_forbids_store_buffering)              \
 	C(harness, canary_fails_on_request)
 
-#define PVSYNC_QSPINLOCK_CASES(C)                               \
-	C(qspinlock, word_small_layout_encodes_fields)          \
-	C(qspinlock, word_large_layout_encodes_fields)          \
+#define PVSYNC_QSPINLOCK_CASES(C, P)                            \
+	P(qspinlock, word_layout_encodes_fields,                \
+	  PVSYNC_PARAMS_WORD_LAYOUTS)                           \
 	C(qspinlock, word_helpers_make_their_transitions)       \
 	C(qspinlock, tail_round_trips_every_cpu_and_idx)        \
 	C(qspinlock, tail_decodes_to_that_cpus_node)            \
@@ -48,13 +61,12 @@
 	C(qspinlock, ticket_lock_excludes_and_orders)           \
 	C(qspinlock, busted_never_reports_locked)               \
 	C(qspinlock, kernel_spinlock_reports_held_state)        \
-	C(qspinlock, stress_qspinlock_excludes_with_irqs)       \
-	C(qspinlock, stress_ticket_excludes_with_irqs)          \
-	C(qspinlock, stress_kernel_spinlock_excludes_with_irqs) \
+	P(qspinlock, stress_excludes_with_irqs,                 \
+	  PVSYNC_PARAMS_STRESS_LOCKS)                           \
 	C(qspinlock, stress_catches_qspinlock_mutants)          \
 	C(qspinlock, stress_catches_busted)
 
-#define PVSYNC_UPCALL_CASES(C)                                  \
+#define PVSYNC_UPCALL_CASES(C, P)                               \
 	C(upcall, event_while_unmasked_is_delivered_at_once)    \
 	C(upcall, mask_restore_delivers_event_raised_while_masked) \
 	C(upcall, unmask_then_check_delivers_event_raised_while_masked) \
@@ -72,7 +84,7 @@
 	C(upcall, remote_writer_table)                          \
 	C(upcall, migrate_loses_event_scripted)
 
-#define PVSYNC_PI_DESC_CASES(C)                                 \
+#define PVSYNC_PI_DESC_CASES(C, P)                              \
 	C(pi_desc, layout_matches_seed)                         \
 	C(pi_desc, helpers_make_their_transitions)              \
 	C(pi_desc, ndst_encodes_x2apic_and_xapic)               \
@@ -90,15 +102,15 @@
 	C(pi_desc, stress_stale_ndst_is_caught)                 \
 	C(pi_desc, stress_torn_fields_are_caught)
 
-#define PVSYNC_PVQSPINLOCK_CASES(C)                             \
+#define PVSYNC_PVQSPINLOCK_CASES(C, P)                          \
 	C(pvqspinlock, node_states_follow_kick_and_wake)        \
 	C(pvqspinlock, hash_collides_wraps_and_removes_only_own) \
-	C(pvqspinlock, seed_race_keeps_colliding_entry)         \
-	C(pvqspinlock, seed_race_catches_unhash_flaw)           \
+	C(pvqspinlock, reused_entry_after_spurious_wake_is_kicked) \
+	C(pvqspinlock, mutant_woken_head_unhashing_is_caught)   \
 	C(pvqspinlock, emulated_kick_wakes_halted_waiter)       \
 	C(pvqspinlock, emulated_lost_kick_is_recorded)          \
-	C(pvqspinlock, stress_emulated_excludes_and_kicks)      \
-	C(pvqspinlock, stress_native_excludes)                  \
+	P(pvqspinlock, stress_excludes_and_kicks,               \
+	  PVSYNC_PARAMS_PV_BACKENDS)                            \
 	C(pvqspinlock, stress_catches_unlock_ignoring_slow)     \
 	C(pvqspinlock, host_backend_runs_or_says_why)
 
@@ -109,13 +121,20 @@
 	S(pi_desc, PVSYNC_PI_DESC_CASES)                        \
 	S(pvqspinlock, PVSYNC_PVQSPINLOCK_CASES)
 
+/* A parameter's label, as a string, for a list of labels. */
+#define PVSYNC_PARAM_LABEL(label) #label,
+
 #define PVSYNC_DECLARE_CASE(suite, name) \
 	void pvsync_case_##suite##__##name(struct pvsync_test *t);
+#define PVSYNC_DECLARE_PCASE(suite, name, PARAMS) \
+	PVSYNC_DECLARE_CASE(suite, name)
 
 /* A dense index of every case, for the exported table of bodies. */
 #define PVSYNC_CASE_ID(suite, name) PVSYNC_CASE_ID_##suite##__##name
 #define PVSYNC_ENUM_CASE(suite, name) PVSYNC_CASE_ID(suite, name),
-#define PVSYNC_ENUM_SUITE(suite, CASES) CASES(PVSYNC_ENUM_CASE)
+#define PVSYNC_ENUM_PCASE(suite, name, PARAMS) PVSYNC_ENUM_CASE(suite, name)
+#define PVSYNC_ENUM_SUITE(suite, CASES) \
+	CASES(PVSYNC_ENUM_CASE, PVSYNC_ENUM_PCASE)
 enum pvsync_case_id {
 	PVSYNC_SUITES(PVSYNC_ENUM_SUITE)
 	PVSYNC_NR_CASES
@@ -126,7 +145,8 @@ extern "C" {
 #endif
 extern const pvsync_case_fn pvsync_case_table[PVSYNC_NR_CASES];
 
-#define PVSYNC_DECLARE_SUITE(suite, CASES) CASES(PVSYNC_DECLARE_CASE)
+#define PVSYNC_DECLARE_SUITE(suite, CASES) \
+	CASES(PVSYNC_DECLARE_CASE, PVSYNC_DECLARE_PCASE)
 PVSYNC_SUITES(PVSYNC_DECLARE_SUITE)
 #ifdef __cplusplus
 }

@@ -85,7 +85,8 @@ struct pvsync_run_args {
  *       @size bytes, NUL-terminated); returns 0, or a negative errno when
  *       the run could not start (the previous result is then kept).
  *       Called in process context with no pvsync lock held but the
- *       experiment's own run mutex; must poll pvk_run_should_stop().
+ *       experiment's own run mutex; must end promptly once
+ *       pvk_module_unloading() or the caller has a signal pending.
  * @stats_show: write the event counters as "name: value" lines; returns
  *              the length.
  * @stats_reset: zero the event counters.

@@ -5,7 +5,7 @@
  * C++ in pvsync includes no kernel header.  Everything it needs from the
  * kernel (threads, timers, IPIs, per-CPU memory, clocks, printing, debugfs)
  * is declared here as a plain C function and implemented by the thin glue in
- * src/glue_*.c, which is the only code that includes kernel headers.  The
+ * src/glue/, which is the only code that includes kernel headers.  The
  * glue holds no algorithm: each function is a direct use of one kernel
  * facility.
  *
@@ -161,14 +161,6 @@ void pvk_cond_resched(void);
 
 /** pvk_signal_pending() - the current task has a signal pending. */
 bool pvk_signal_pending(void);
-
-/**
- * pvk_run_should_stop() - an experiment run must wind down now: the module
- * is being unloaded, or the task that started the run has a signal pending.
- *
- * Context: the task that called an experiment's run (the debugfs writer).
- */
-bool pvk_run_should_stop(void);
 
 /** pvk_module_unloading() - rmmod has begun; runs must end promptly. */
 bool pvk_module_unloading(void);

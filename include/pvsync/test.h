@@ -37,10 +37,13 @@ struct pvsync_test_ops {
  * @failures: failed expectations so far.
  * @skipped: the body decided it cannot run here.
  * @skip_reason: why, when @skipped.
+ * @param: for a parameterised case, the index of the parameter this run
+ *         is for, in the order of its PARAMS list in cases.h; else 0.
  */
 struct pvsync_test {
 	const struct pvsync_test_ops *ops;
 	void *priv;
+	unsigned int param;
 	unsigned int failures;
 	bool skipped;
 	char skip_reason[96];

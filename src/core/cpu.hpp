@@ -75,14 +75,6 @@ private:
 	unsigned long flags_;
 };
 
-/* A guard type that does nothing, for policies that need no protection. */
-class NoGuard {
-public:
-	NoGuard() = default;
-	NoGuard(const NoGuard &) = delete;
-	NoGuard &operator=(const NoGuard &) = delete;
-};
-
 } /* namespace pv */
 
 #endif /* PVSYNC_CPU_HPP */

@@ -34,4 +34,14 @@ const char *run_until(unsigned int duration_ms, unsigned int limit_ms,
 	return why;
 }
 
+void print_run(TextBuf &out, unsigned int threads_started,
+	       unsigned int threads_wedged, const char *stopped_early,
+	       uint64_t elapsed_ns)
+{
+	out.kv("threads_started", threads_started);
+	out.kv("threads_wedged", threads_wedged);
+	out.kv("stopped_early", stopped_early ? stopped_early : "no");
+	out.kv("elapsed_ms", elapsed_ns / 1000000);
+}
+
 } /* namespace pv */

@@ -5,6 +5,10 @@
 #ifndef PVSYNC_RUN_CONTROL_HPP
 #define PVSYNC_RUN_CONTROL_HPP
 
+#include <stdint.h>
+
+#include "core/text_buf.hpp"
+
 namespace pv {
 
 /*
@@ -30,6 +34,15 @@ const char *run_for(unsigned int duration_ms);
  */
 const char *run_until(unsigned int duration_ms, unsigned int limit_ms,
 		      bool (*reached)(void *arg), void *arg);
+
+/*
+ * print_run - the lines every result has about how its run went:
+ * threads_started, threads_wedged, stopped_early ("no" for a full run)
+ * and elapsed_ms.
+ */
+void print_run(TextBuf &out, unsigned int threads_started,
+	       unsigned int threads_wedged, const char *stopped_early,
+	       uint64_t elapsed_ns);
 
 } /* namespace pv */
 

@@ -18,6 +18,9 @@
  * the defaults C++ callers use (defaults()) and the result's settings
  * lines (print()).  Adding a parameter is one row plus its use.
  *
+ * The stats file is a Counter table in the same way: { "name",
+ * &Stats::field } rows, printed and reset from the table.
+ *
  * A choice list is usually the names of a {name, runner} table (Option
  * below), which is how an experiment turns the chosen option into a
  * template type: options[cfg.variant].run(...), where each row's runner
@@ -29,7 +32,10 @@
 #ifndef PVSYNC_SETTINGS_HPP
 #define PVSYNC_SETTINGS_HPP
 
+#include <stdint.h>
+
 #include <pvsync/experiment.h>
+#include "core/atomic.hpp"
 #include "core/text_buf.hpp"
 
 namespace pv {
@@ -67,6 +73,13 @@ struct Choice {
 	int (*available)(unsigned int option, char *why, unsigned long size);
 	unsigned int C::*field;
 	bool (*shown)(const C &cfg) = nullptr;
+};
+
+/* One event counter of a stats file: its name and its field. */
+template <typename S>
+struct Counter {
+	const char *name;
+	uint64_t S::*field;
 };
 
 /* One row of a {name, runner} table. */
@@ -174,6 +187,43 @@ void print(TextBuf &out, const Param<C> (&params)[NP],
 		if (!params[i].shown || params[i].shown(cfg))
 			out.kv(params[i].name, cfg.*params[i].field);
 	}
+}
+
+/* The stats file's lines: one per counter, in table order. */
+template <typename S, unsigned int N>
+void print(TextBuf &out, const Counter<S> (&counters)[N], const S &stats)
+{
+	for (unsigned int i = 0; i < N; i++)
+		out.kv(counters[i].name, READ_ONCE(stats.*counters[i].field));
+}
+
+/* Zero every counter (a run that is going on may add to them meanwhile). */
+template <typename S, unsigned int N>
+void reset(const Counter<S> (&counters)[N], S &stats)
+{
+	for (unsigned int i = 0; i < N; i++)
+		WRITE_ONCE(stats.*counters[i].field, 0);
+}
+
+/* An experiment's description for the debugfs front end, from its tables. */
+template <unsigned int NP, unsigned int NC>
+constexpr pvsync_experiment describe(
+	const char *name, const Array<pvsync_param, NP> &params,
+	const Array<pvsync_choice, NC> &choices,
+	int (*run)(const pvsync_run_args *args, char *out, unsigned long size),
+	unsigned long (*stats_show)(char *buf, unsigned long size),
+	void (*stats_reset)())
+{
+	return pvsync_experiment{
+		.name = name,
+		.params = params.v,
+		.nr_params = NP,
+		.choices = choices.v,
+		.nr_choices = NC,
+		.run = run,
+		.stats_show = stats_show,
+		.stats_reset = stats_reset,
+	};
 }
 
 } /* namespace */

@@ -34,11 +34,6 @@ bool pvk_module_unloading(void)
 	return READ_ONCE(pvsync_unloading);
 }
 
-bool pvk_run_should_stop(void)
-{
-	return pvk_module_unloading() || signal_pending(current);
-}
-
 struct pvsync_exp_state;
 
 /* One per parameter or choice file: which experiment, which entry. */

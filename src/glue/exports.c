@@ -15,7 +15,9 @@
 
 #define PVSYNC_TABLE_CASE(suite, name) \
 	[PVSYNC_CASE_ID(suite, name)] = pvsync_case_##suite##__##name,
-#define PVSYNC_TABLE_SUITE(suite, CASES) CASES(PVSYNC_TABLE_CASE)
+#define PVSYNC_TABLE_PCASE(suite, name, PARAMS) PVSYNC_TABLE_CASE(suite, name)
+#define PVSYNC_TABLE_SUITE(suite, CASES) \
+	CASES(PVSYNC_TABLE_CASE, PVSYNC_TABLE_PCASE)
 
 const pvsync_case_fn pvsync_case_table[PVSYNC_NR_CASES] = {
 	PVSYNC_SUITES(PVSYNC_TABLE_SUITE)

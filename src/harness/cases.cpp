@@ -10,7 +10,7 @@
 #include "core/cpu.hpp"
 #include "core/crew.hpp"
 #include <pvsync/kapi.h>
-#include "harness/test.hpp"
+#include "core/test.hpp"
 
 using namespace pv;
 
@@ -276,12 +276,10 @@ PV_CASE(harness, irq_timer_fires_on_its_cpu)
 					  "pvsync/timer");
 	if (th) {
 		PV_EXPECT(t, wait_flag(&tt.started, 2000));
-		for (unsigned int i = 0; i < 2000; i++) {
-			/* Pairs with the release of count in record_irq(). */
-			if (smp_load_acquire(&tt.report.count) >= 5)
-				break;
-			pvk_msleep_interruptible(1);
-		}
+		/* Pairs with the release of count in record_irq(). */
+		wait_until([&tt] {
+			return smp_load_acquire(&tt.report.count) >= 5;
+		}, 2000);
 		pvk_thread_stop(th);
 	}
 	pvk_irq_timer_destroy(tt.timer);

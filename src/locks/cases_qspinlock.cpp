@@ -24,7 +24,7 @@
 #include "locks/mcs_node.hpp"
 #include "locks/qspinlock.hpp"
 #include "locks/qspinlock_word.hpp"
-#include "harness/test.hpp"
+#include "core/test.hpp"
 #include "locks/ticket_lock.hpp"
 
 using namespace pv;
@@ -180,9 +180,7 @@ void check_fields_round_trip(struct pvsync_test *t)
 	PV_EXPECT_EQ(t, w.val, L::_Q_LOCKED_MASK);
 }
 
-} /* namespace */
-
-PV_CASE(qspinlock, word_small_layout_encodes_fields)
+void check_small_layout(struct pvsync_test *t)
 {
 	using L = WordLayoutSmall;
 
@@ -210,7 +208,7 @@ PV_CASE(qspinlock, word_small_layout_encodes_fields)
 	PV_EXPECT_EQ(t, w.val, L::_Q_TAIL_MASK);
 }
 
-PV_CASE(qspinlock, word_large_layout_encodes_fields)
+void check_large_layout(struct pvsync_test *t)
 {
 	using L = WordLayoutLarge;
 
@@ -224,6 +222,16 @@ PV_CASE(qspinlock, word_large_layout_encodes_fields)
 	PV_EXPECT_EQ(t, L::encode_tail(0, 0), 1u << 11);
 	PV_EXPECT_EQ(t, L::encode_tail(0, 1), (1u << 11) | (1u << 9));
 }
+
+constexpr Option<pv::test::Body> word_layouts[] = {
+	{ "small", check_small_layout },
+	{ "large", check_large_layout },
+};
+
+} /* namespace */
+
+PV_PARAM_CASE(qspinlock, word_layout_encodes_fields,
+	      PVSYNC_PARAMS_WORD_LAYOUTS, word_layouts)
 
 namespace {
 
@@ -557,6 +565,42 @@ bool finish_parts(struct pvsync_test *t, QSpinLock<L> &lock, Crew &parts)
 }
 
 /*
+ * The holder's watch: spin until @mask shows in @lock's word, or
+ * hold_timeout_ns pass, and record in *@word the word at that moment.
+ * Return: whether @mask showed in time.
+ */
+template <typename L>
+bool watch_for(QSpinLock<L> &lock, uint32_t mask, uint32_t *word)
+{
+	bool saw = spin_until([&lock, mask] {
+		return (word_of(lock) & mask) != 0;
+	}, hold_timeout_ns);
+
+	*word = word_of(lock);
+	return saw;
+}
+
+/*
+ * A waiter's part: once the holder's release of *@go says the lock is in
+ * the state this waiter must find (or, after @timeout_ns, not at all),
+ * take @lock and record in *@word the word it saw as the owner.
+ */
+template <typename L>
+void lock_when(QSpinLock<L> &lock, const uint32_t *go,
+	       unsigned long long timeout_ns, uint32_t *word)
+{
+	/* Pairs with the holder's release of *@go. */
+	if (poll_until([go] { return smp_load_acquire(go) != 0; },
+		       timeout_ns)) {
+		PreemptGuard g;
+
+		lock.lock();
+		*word = word_of(lock);
+		lock.unlock();
+	}
+}
+
+/*
  * pending_set_by_second_waiter: the holder (CPU a) takes the lock and
  * watches the word; the waiter (CPU b) then calls lock().
  *
@@ -598,10 +642,8 @@ void pending_holder(void *arg)
 		r->lock.lock();
 		/* Pairs with the waiter's acquire: it calls lock() only now. */
 		smp_store_release(&r->held, 1u);
-		r->saw_pending = spin_until([r] {
-			return (word_of(r->lock) & L::_Q_PENDING_MASK) != 0;
-		}, hold_timeout_ns);
-		r->holder_word = word_of(r->lock);
+		r->saw_pending = watch_for(r->lock, L::_Q_PENDING_MASK,
+					   &r->holder_word);
 		r->lock.unlock();
 	}
 }
@@ -611,14 +653,7 @@ void pending_waiter(void *arg)
 {
 	auto *r = static_cast<PendingRun<L> *>(arg);
 
-	if (poll_until([r] { return smp_load_acquire(&r->held) != 0; },
-		       start_timeout_ns)) {
-		PreemptGuard g;
-
-		r->lock.lock();
-		r->waiter_word = word_of(r->lock);
-		r->lock.unlock();
-	}
+	lock_when(r->lock, &r->held, start_timeout_ns, &r->waiter_word);
 }
 
 template <typename L>
@@ -708,16 +743,11 @@ void tail_holder(void *arg)
 		r->lock.lock();
 		/* Pairs with b's poll: b calls lock() only now. */
 		smp_store_release(&r->held, 1u);
-		r->saw_pending = spin_until([r] {
-			return (word_of(r->lock) & L::_Q_PENDING_MASK) != 0;
-		}, hold_timeout_ns);
-		r->pending_word = word_of(r->lock);
+		r->saw_pending = watch_for(r->lock, L::_Q_PENDING_MASK,
+					   &r->pending_word);
 		/* Pairs with c's poll: c calls lock() once b is pending. */
 		smp_store_release(&r->pending_seen, 1u);
-		r->saw_tail = spin_until([r] {
-			return (word_of(r->lock) & L::_Q_TAIL_MASK) != 0;
-		}, hold_timeout_ns);
-		r->tail_word = word_of(r->lock);
+		r->saw_tail = watch_for(r->lock, L::_Q_TAIL_MASK, &r->tail_word);
 		r->lock.unlock();
 	}
 }
@@ -727,14 +757,7 @@ void tail_waiter_b(void *arg)
 {
 	auto *r = static_cast<TailRun<L> *>(arg);
 
-	if (poll_until([r] { return smp_load_acquire(&r->held) != 0; },
-		       start_timeout_ns)) {
-		PreemptGuard g;
-
-		r->lock.lock();
-		r->b_word = word_of(r->lock);
-		r->lock.unlock();
-	}
+	lock_when(r->lock, &r->held, start_timeout_ns, &r->b_word);
 }
 
 template <typename L>
@@ -742,14 +765,8 @@ void tail_waiter_c(void *arg)
 {
 	auto *r = static_cast<TailRun<L> *>(arg);
 
-	if (poll_until([r] { return smp_load_acquire(&r->pending_seen) != 0; },
-		       start_timeout_ns + hold_timeout_ns)) {
-		PreemptGuard g;
-
-		r->lock.lock();
-		r->c_word = word_of(r->lock);
-		r->lock.unlock();
-	}
+	lock_when(r->lock, &r->pending_seen, start_timeout_ns + hold_timeout_ns,
+		  &r->c_word);
 }
 
 template <typename L>

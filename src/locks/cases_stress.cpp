@@ -9,7 +9,7 @@
 #include <pvsync/kapi.h>
 #include "locks/stress.hpp"
 #include "locks/stress_expect.hpp"
-#include "harness/test.hpp"
+#include "core/test.hpp"
 
 using namespace pv;
 
@@ -23,7 +23,8 @@ constexpr stress::Config short_run = {
 	.irq_every_us = 100,
 };
 
-void expect_kind_passes(struct pvsync_test *t, unsigned int kind)
+template <unsigned int kind>
+void expect_kind_passes(struct pvsync_test *t)
 {
 	stress::Result res;
 
@@ -33,22 +34,16 @@ void expect_kind_passes(struct pvsync_test *t, unsigned int kind)
 	stress::expect_clean_run(t, res);
 }
 
+constexpr Option<pv::test::Body> stress_locks[] = {
+	{ "qspinlock", expect_kind_passes<locks::kind_qspinlock> },
+	{ "ticket", expect_kind_passes<locks::kind_ticket> },
+	{ "spinlock", expect_kind_passes<locks::kind_spinlock> },
+};
+
 } /* namespace */
 
-PV_CASE(qspinlock, stress_qspinlock_excludes_with_irqs)
-{
-	expect_kind_passes(t, locks::kind_qspinlock);
-}
-
-PV_CASE(qspinlock, stress_ticket_excludes_with_irqs)
-{
-	expect_kind_passes(t, locks::kind_ticket);
-}
-
-PV_CASE(qspinlock, stress_kernel_spinlock_excludes_with_irqs)
-{
-	expect_kind_passes(t, locks::kind_spinlock);
-}
+PV_PARAM_CASE(qspinlock, stress_excludes_with_irqs,
+	      PVSYNC_PARAMS_STRESS_LOCKS, stress_locks)
 
 PV_CASE(qspinlock, stress_catches_qspinlock_mutants)
 {

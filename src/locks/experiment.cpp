@@ -230,15 +230,8 @@ int run_pv(unsigned int backend, unsigned int variant,
 	return run(c, res, failures_expected);
 }
 
-const pvsync_experiment experiment = {
-	.name = "locks",
-	.params = debugfs_params.v,
-	.nr_params = debugfs_params.size(),
-	.choices = debugfs_choices.v,
-	.nr_choices = debugfs_choices.size(),
-	.run = run_debugfs,
-	.stats_show = stats_show,
-	.stats_reset = lockevents_reset,
-};
+constinit const pvsync_experiment experiment = settings::describe(
+	"locks", debugfs_params, debugfs_choices, run_debugfs, stats_show,
+	lockevents_reset);
 
 } /* namespace pv::locks */

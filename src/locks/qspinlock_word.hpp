@@ -42,8 +42,7 @@
  * Guarantees, and what shows them:
  *   - every field of both layouts round-trips, the masks are disjoint and
  *     cover all 32 bits: the static_asserts below, and the qspinlock KUnit
- *     cases word_small_layout_encodes_fields and
- *     word_large_layout_encodes_fields;
+ *     case word_layout_encodes_fields[small] and [large];
  *   - encode_tail()/decode_tail_*() round-trip every (cpu, idx) the layout
  *     can hold: tail_round_trips_every_cpu_and_idx;
  *   - each helper makes exactly the transition its comment states:
@@ -260,8 +259,8 @@ struct WordLayoutSmall : detail::QWordFields<8> {
 	 *
 	 * A 16-bit exchange of the tail half-word.  Relaxed: the caller
 	 * publishes the node's initialisation with smp_wmb() before it (see
-	 * QSpinLock::slowpath), and the returned tail heads an address
-	 * dependency to the previous node.
+	 * queued_spin_lock_slowpath() in qspinlock.hpp), and the returned
+	 * tail heads an address dependency to the previous node.
 	 */
 	static __always_inline uint32_t xchg_tail(QSpinLockWord *w,
 						  uint32_t tail)

@@ -3,7 +3,7 @@
  * stress_expect.cpp - see stress_expect.hpp.
  */
 #include "locks/stress_expect.hpp"
-#include "harness/test.hpp"
+#include "core/test.hpp"
 
 namespace pv::stress {
 

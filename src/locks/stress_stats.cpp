@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include <pvsync/kapi.h>
+#include "core/run_control.hpp"
 #include "locks/stress_stats.hpp"
 
 namespace pv::stress {
@@ -38,10 +39,8 @@ void Result::print(TextBuf &out) const
 	if (counts_halts)
 		out.kv("halts", halts);
 	out.kv("cpus", cpus);
-	out.kv("threads_started", threads_started);
-	out.kv("threads_wedged", threads_wedged);
-	out.kv("stopped_early", stopped_early ? stopped_early : "no");
-	out.kv("elapsed_ms", elapsed_ns / 1000000);
+	print_run(out, threads_started, threads_wedged, stopped_early,
+		  elapsed_ns);
 	out.kv("acquisitions", acquisitions);
 	out.kv("throughput_per_s",
 	       mul_div(acquisitions, 1000000000, elapsed_ns ? elapsed_ns : 1));

@@ -13,7 +13,7 @@
 #include "pi_desc/experiment.hpp"
 #include <pvsync/kapi.h>
 #include "pi_desc/pi_desc.hpp"
-#include "harness/test.hpp"
+#include "core/test.hpp"
 
 using namespace pv;
 using pi::Control;

@@ -1035,7 +1035,7 @@ void run_litmus(const Run *r, Result *res, uint64_t deadline_ns)
 		l->crew.go();	/* publishes l's settings (crew.hpp) */
 		/* Until A is done (it sees the deadline), a signal or rmmod. */
 		while (!smp_load_acquire(&l->a_done)) {	/* pairs with A */
-			if (pvk_run_should_stop())
+			if (pvk_module_unloading() || pvk_signal_pending())
 				WRITE_ONCE(l->stop, 1);
 			pvk_msleep_interruptible(1);
 		}
@@ -1420,10 +1420,8 @@ void Result::print(TextBuf &out) const
 
 	settings::print(out, params, choices, cfg);
 	out.kv("cpus", cpus);
-	out.kv("threads_started", threads_started);
-	out.kv("threads_wedged", threads_wedged);
-	out.kv("stopped_early", stopped_early ? stopped_early : "no");
-	out.kv("elapsed_ms", elapsed_ns / 1000000);
+	print_run(out, threads_started, threads_wedged, stopped_early,
+		  elapsed_ns);
 	out.kv("posts", posts);
 	out.kv("posts_per_s", measure::mul_div(posts, 1000000000ULL, ns));
 	out.kv("posts_distinct", posts_distinct);
@@ -1504,54 +1502,39 @@ int run_debugfs(const pvsync_run_args *args, char *out, unsigned long size)
 	return 0;
 }
 
+constexpr Counter<Totals> counters[] = {
+	{ "runs", &Totals::runs },
+	{ "failed_runs", &Totals::failed_runs },
+	{ "posts", &Totals::posts },
+	{ "notifications", &Totals::notifications },
+	{ "loads", &Totals::loads },
+	{ "blocks", &Totals::blocks },
+	{ "update_retries", &Totals::retries },
+	{ "on_lost", &Totals::on_lost },
+	{ "stranded", &Totals::stranded },
+	{ "lost_wakeups", &Totals::lost_wakeups },
+	{ "torn_words", &Totals::torn_words },
+	{ "stale_ndst", &Totals::stale_ndst },
+	{ "litmus_both_missed", &Totals::litmus_both_missed },
+};
+
 unsigned long stats_show(char *buf, unsigned long size)
 {
 	TextBuf text(buf, size);
 
-	text.kv("runs", READ_ONCE(totals.runs));
-	text.kv("failed_runs", READ_ONCE(totals.failed_runs));
-	text.kv("posts", READ_ONCE(totals.posts));
-	text.kv("notifications", READ_ONCE(totals.notifications));
-	text.kv("loads", READ_ONCE(totals.loads));
-	text.kv("blocks", READ_ONCE(totals.blocks));
-	text.kv("update_retries", READ_ONCE(totals.retries));
-	text.kv("on_lost", READ_ONCE(totals.on_lost));
-	text.kv("stranded", READ_ONCE(totals.stranded));
-	text.kv("lost_wakeups", READ_ONCE(totals.lost_wakeups));
-	text.kv("torn_words", READ_ONCE(totals.torn_words));
-	text.kv("stale_ndst", READ_ONCE(totals.stale_ndst));
-	text.kv("litmus_both_missed", READ_ONCE(totals.litmus_both_missed));
+	settings::print(text, counters, totals);
 	return text.finish();
 }
 
 void stats_reset()
 {
-	WRITE_ONCE(totals.runs, 0);
-	WRITE_ONCE(totals.failed_runs, 0);
-	WRITE_ONCE(totals.posts, 0);
-	WRITE_ONCE(totals.notifications, 0);
-	WRITE_ONCE(totals.loads, 0);
-	WRITE_ONCE(totals.blocks, 0);
-	WRITE_ONCE(totals.retries, 0);
-	WRITE_ONCE(totals.on_lost, 0);
-	WRITE_ONCE(totals.stranded, 0);
-	WRITE_ONCE(totals.lost_wakeups, 0);
-	WRITE_ONCE(totals.torn_words, 0);
-	WRITE_ONCE(totals.stale_ndst, 0);
-	WRITE_ONCE(totals.litmus_both_missed, 0);
+	settings::reset(counters, totals);
 }
 
 } /* namespace */
 
-const pvsync_experiment experiment = {
-	.name = "pi_desc",
-	.params = debugfs_params.v,
-	.nr_params = debugfs_params.size(),
-	.choices = debugfs_choices.v,
-	.nr_choices = debugfs_choices.size(),
-	.run = run_debugfs,
-	.stats_show = stats_show,
-	.stats_reset = stats_reset,
-};
+constinit const pvsync_experiment experiment = settings::describe(
+	"pi_desc", debugfs_params, debugfs_choices, run_debugfs, stats_show,
+	stats_reset);
 
 } /* namespace pv::pi_exp */

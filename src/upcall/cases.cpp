@@ -15,7 +15,7 @@
 #include "core/cpu.hpp"
 #include "upcall/experiment.hpp"
 #include <pvsync/kapi.h>
-#include "harness/test.hpp"
+#include "core/test.hpp"
 #include "upcall/upcall.hpp"
 
 using namespace pv;

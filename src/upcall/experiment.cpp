@@ -627,32 +627,30 @@ int run_debugfs(const pvsync_run_args *args, char *out, unsigned long size)
 	return ret;
 }
 
+constexpr Counter<Stats> counters[] = {
+	{ "runs", &Stats::runs },
+	{ "runs_passed", &Stats::passed },
+	{ "runs_failed", &Stats::failed },
+	{ "events_raised", &Stats::raised },
+	{ "events_handled", &Stats::handled },
+	{ "events_coalesced", &Stats::coalesced },
+	{ "upcalls_deferred", &Stats::deferred },
+	{ "upcalls_delivered_direct", &Stats::delivered_direct },
+	{ "upcalls_delivered_forced", &Stats::delivered_forced },
+	{ "violations", &Stats::violations },
+};
+
 unsigned long stats_show(char *buf, unsigned long size)
 {
 	TextBuf text(buf, size);
 
-	text.kv("runs", READ_ONCE(stats.runs));
-	text.kv("runs_passed", READ_ONCE(stats.passed));
-	text.kv("runs_failed", READ_ONCE(stats.failed));
-	text.kv("events_raised", READ_ONCE(stats.raised));
-	text.kv("events_handled", READ_ONCE(stats.handled));
-	text.kv("events_coalesced", READ_ONCE(stats.coalesced));
-	text.kv("upcalls_deferred", READ_ONCE(stats.deferred));
-	text.kv("upcalls_delivered_direct", READ_ONCE(stats.delivered_direct));
-	text.kv("upcalls_delivered_forced", READ_ONCE(stats.delivered_forced));
-	text.kv("violations", READ_ONCE(stats.violations));
+	settings::print(text, counters, stats);
 	return text.finish();
 }
 
 void stats_reset()
 {
-	uint64_t *f[] = { &stats.runs, &stats.passed, &stats.failed,
-			  &stats.raised, &stats.handled, &stats.coalesced,
-			  &stats.deferred, &stats.delivered_direct,
-			  &stats.delivered_forced, &stats.violations };
-
-	for (uint64_t *p : f)
-		WRITE_ONCE(*p, 0);
+	settings::reset(counters, stats);
 }
 
 } /* namespace */
@@ -841,10 +839,8 @@ void Result::print(TextBuf &out) const
 
 	shown.cpus = cpus;
 	settings::print(out, params, choices, shown);
-	out.kv("threads_started", threads_started);
-	out.kv("threads_wedged", threads_wedged);
-	out.kv("stopped_early", stopped_early ? stopped_early : "no");
-	out.kv("elapsed_ms", elapsed_ns / 1000000);
+	print_run(out, threads_started, threads_wedged, stopped_early,
+		  elapsed_ns);
 	out.kv("masked_sections", sections);
 	out.kv("unmask_sequences", unmasks);
 	out.kv("restore_sequences", sections - unmasks);
@@ -930,15 +926,8 @@ void Result::print(TextBuf &out) const
 	out.verdict(passed());
 }
 
-const pvsync_experiment experiment = {
-	.name = "upcall",
-	.params = debugfs_params.v,
-	.nr_params = debugfs_params.size(),
-	.choices = debugfs_choices.v,
-	.nr_choices = debugfs_choices.size(),
-	.run = run_debugfs,
-	.stats_show = stats_show,
-	.stats_reset = stats_reset,
-};
+constinit const pvsync_experiment experiment = settings::describe(
+	"upcall", debugfs_params, debugfs_choices, run_debugfs, stats_show,
+	stats_reset);
 
 } /* namespace pv::upcall */

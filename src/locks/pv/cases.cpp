@@ -28,7 +28,7 @@
 #include "locks/pv/pvqspinlock.hpp"
 #include "locks/stress_expect.hpp"
 #include "locks/stress.hpp"
-#include "harness/test.hpp"
+#include "core/test.hpp"
 
 using namespace pv;
 
@@ -417,7 +417,7 @@ SeedOutcome run_seed()
 
 } /* namespace */
 
-PV_CASE(pvqspinlock, seed_race_keeps_colliding_entry)
+PV_CASE(pvqspinlock, reused_entry_after_spurious_wake_is_kicked)
 {
 	SeedOutcome o = run_seed<PvNoFlaw>();
 
@@ -434,7 +434,7 @@ PV_CASE(pvqspinlock, seed_race_keeps_colliding_entry)
 	PV_EXPECT(t, o.kicked_b_head);
 }
 
-PV_CASE(pvqspinlock, seed_race_catches_unhash_flaw)
+PV_CASE(pvqspinlock, mutant_woken_head_unhashing_is_caught)
 {
 	SeedOutcome o = run_seed<PvFlawSeedUnhash>();
 
@@ -571,7 +571,8 @@ constexpr stress::Config pv_short_run = {
 	.irq_every_us = 100,
 };
 
-void expect_pv_passes(struct pvsync_test *t, unsigned int backend)
+template <unsigned int backend>
+void expect_pv_passes(struct pvsync_test *t)
 {
 	stress::Result res;
 	stress::Config cfg = pv_short_run;
@@ -587,17 +588,15 @@ void expect_pv_passes(struct pvsync_test *t, unsigned int backend)
 		      lockevent_sum(E::pv_wait_head) + lockevent_sum(E::pv_wait_node));
 }
 
+constexpr Option<pv::test::Body> pv_backends[] = {
+	{ "emulated", expect_pv_passes<locks::backend_emulated> },
+	{ "native", expect_pv_passes<locks::backend_native> },
+};
+
 } /* namespace */
 
-PV_CASE(pvqspinlock, stress_emulated_excludes_and_kicks)
-{
-	expect_pv_passes(t, locks::backend_emulated);
-}
-
-PV_CASE(pvqspinlock, stress_native_excludes)
-{
-	expect_pv_passes(t, locks::backend_native);
-}
+PV_PARAM_CASE(pvqspinlock, stress_excludes_and_kicks,
+	      PVSYNC_PARAMS_PV_BACKENDS, pv_backends)
 
 PV_CASE(pvqspinlock, stress_catches_unlock_ignoring_slow)
 {

@@ -25,7 +25,7 @@
  * is another lock is never touched: that is the invariant the seed thread
  * (shared/seeds/002) is about, and its flawed head that clears "its" slot
  * after the slot was reused by a colliding lock is the mutant
- * PvFlawSeedUnhash (KUnit pvqspinlock/seed_race_catches_unhash_flaw).
+ * PvFlawSeedUnhash (KUnit pvqspinlock/mutant_woken_head_unhashing_is_caught).
  *
  * The hash is a policy type, so the KUnit cases force collisions and
  * wrap-around on a tiny table with the very code production uses:
@@ -71,7 +71,6 @@ struct PvHashTable {
 
 /* The production table: 4096 entries, static (src/locks/pv/pv_hash.cpp). */
 inline constexpr uint32_t PV_HASH_BITS = 12;
-inline constexpr uint32_t PV_HASH_MAX_CPUS = (1U << PV_HASH_BITS) / 4;
 
 namespace detail {
 extern PvHashTable pv_lock_hash;

@@ -73,10 +73,11 @@
  *   - a lock has at most one hash entry, and a word holding S has its
  *     entry; an unhash removes only its own lock's entry, also when two
  *     locks collide in one bucket and a head wakes up spuriously (the
- *     seed thread's race): KUnit seed_race_keeps_colliding_entry; the
- *     mutant PvFlawSeedUnhash (a woken head that clears "its" slot, the
- *     slow_set-less unhash of the thread) fails it:
- *     seed_race_catches_unhash_flaw;
+ *     race the pvqspinlock design thread described): KUnit
+ *     reused_entry_after_spurious_wake_is_kicked; the mutant
+ *     PvFlawSeedUnhash (a woken head that clears "its" slot, the
+ *     slow_set-less unhash of that thread) fails it:
+ *     mutant_woken_head_unhashing_is_caught;
  *   - node state machine: node_states_follow_kick_and_wake; hash insert,
  *     find, remove, collisions, wrap-around, full table:
  *     hash_collides_wraps_and_removes_only_own.

@@ -6,7 +6,7 @@
 #include <stdarg.h>
 
 #include <pvsync/kapi.h>
-#include "harness/test.hpp"
+#include "core/test.hpp"
 
 namespace pv::test {
 
