@@ -83,8 +83,16 @@
 	C(pvqspinlock, hash_collides_wraps_and_removes_only_own) \
 	C(pvqspinlock, seed_race_keeps_colliding_entry)         \
 	C(pvqspinlock, seed_race_catches_unhash_flaw)           \
+	C(pvqspinlock, seed_race_catches_unlock_ignoring_slow)  \
+	C(pvqspinlock, steal_after_kick_keeps_slow_with_entry)  \
+	C(pvqspinlock, steal_after_kick_catches_slow_every_pass) \
+	C(pvqspinlock, free_before_slow_takes_lock_cleanly)     \
+	C(pvqspinlock, free_before_slow_catches_unhash_before_locked) \
+	C(pvqspinlock, kick_races_spurious_wake_one_entry)      \
+	C(pvqspinlock, kick_races_spurious_wake_catches_wake_stores_running) \
 	C(pvqspinlock, emulated_kick_wakes_halted_waiter)       \
 	C(pvqspinlock, emulated_lost_kick_is_recorded)          \
+	C(pvqspinlock, wait_node_store_buffering)               \
 	C(pvqspinlock, stress_emulated_excludes_and_kicks)      \
 	C(pvqspinlock, stress_native_excludes)                  \
 	C(pvqspinlock, stress_catches_unlock_ignoring_slow)     \

@@ -55,6 +55,7 @@ constexpr const char *backend_names[nr_backends + 1] = {
 	[backend_emulated] = "emulated",
 	[backend_native] = "native",
 	[backend_host] = "host",
+	[backend_emulated_spurious] = "emulated_spurious",
 	[nr_backends] = nullptr,
 };
 
@@ -62,6 +63,10 @@ constexpr const char *variant_names[nr_variants + 1] = {
 	[variant_correct] = "correct",
 	[variant_seed_unhash_flaw] = "seed_unhash_flaw",
 	[variant_unlock_ignores_slow] = "unlock_ignores_slow",
+	[variant_slow_every_pass] = PvFlawSlowEveryPass::name,
+	[variant_wake_stores_running] = PvFlawWakeStoresRunning::name,
+	[variant_wait_node_no_mb] = PvFlawWaitNodeNoMb::name,
+	[variant_unhash_before_locked] = PvFlawUnhashBeforeLocked::name,
 	[nr_variants] = nullptr,
 };
 
@@ -110,6 +115,15 @@ int run_pv_variant(unsigned int variant, const stress::Config &cfg,
 		return run_pv_with<B, PvFlawSeedUnhash>(cfg, res, expected);
 	case variant_unlock_ignores_slow:
 		return run_pv_with<B, PvFlawUnlockIgnoresSlow>(cfg, res, expected);
+	case variant_slow_every_pass:
+		return run_pv_with<B, PvFlawSlowEveryPass>(cfg, res, expected);
+	case variant_wake_stores_running:
+		return run_pv_with<B, PvFlawWakeStoresRunning>(cfg, res, expected);
+	case variant_wait_node_no_mb:
+		return run_pv_with<B, PvFlawWaitNodeNoMb>(cfg, res, expected);
+	case variant_unhash_before_locked:
+		return run_pv_with<B, PvFlawUnhashBeforeLocked>(cfg, res,
+								expected);
 	default:
 		return -22;	/* -EINVAL */
 	}
@@ -213,6 +227,10 @@ int run_pv(unsigned int backend, unsigned int variant,
 							   expected);
 	case backend_native:
 		return run_pv_variant<PvBackendNative>(variant, cfg, res, expected);
+	case backend_emulated_spurious:
+		return run_pv_variant<PvBackendEmulated<1000, true>>(variant, cfg,
+								     res,
+								     expected);
 	case backend_host:
 		if (PvBackendHost::available(why, sizeof(why)))
 			return -19;	/* -ENODEV */
