@@ -31,6 +31,32 @@ void TextBuf::line(const char *fmt, ...)
 	buf_[len_] = '\0';
 }
 
+void TextBuf::kv(const char *key, const char *value)
+{
+	line("%s: %s", key, value);
+}
+
+void TextBuf::kv(const char *key, unsigned long long value)
+{
+	line("%s: %llu", key, value);
+}
+
+void TextBuf::kv(const char *key, long long value)
+{
+	line("%s: %lld", key, value);
+}
+
+void TextBuf::kv(const char *key, Fixed value)
+{
+	static const unsigned int pow10[] = { 1, 10, 100, 1000 };
+	unsigned int d = value.decimals < 1 ? 1 : value.decimals > 3 ? 3 :
+		value.decimals;
+	unsigned long long unit = pow10[d];
+
+	line("%s: %llu.%0*llu", key, value.scaled / unit, (int)d,
+	     value.scaled % unit);
+}
+
 unsigned long TextBuf::finish()
 {
 	if (dropped_) {

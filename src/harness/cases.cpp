@@ -8,6 +8,7 @@
 
 #include "core/atomic.hpp"
 #include "core/cpu.hpp"
+#include "core/crew.hpp"
 #include <pvsync/kapi.h>
 #include "harness/test.hpp"
 
@@ -173,17 +174,6 @@ int report_cpu(void *arg)
 	 * before the test sees ran. */
 	smp_store_release(&r->ran, 1);
 	return static_cast<int>(r->seen_cpu);
-}
-
-/* Wait up to @ms for *@flag to become non-zero, sleeping between looks. */
-bool wait_flag(const uint32_t *flag, unsigned int ms)
-{
-	for (unsigned int i = 0; i < ms; i++) {
-		if (smp_load_acquire(flag))	/* pairs with the setter's release */
-			return true;
-		pvk_msleep_interruptible(1);
-	}
-	return smp_load_acquire(flag) != 0;
 }
 
 } /* namespace */

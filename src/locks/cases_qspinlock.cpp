@@ -17,6 +17,7 @@
 #include "core/atomic.hpp"
 #include "locks/busted_lock.hpp"
 #include "core/cpu.hpp"
+#include "core/crew.hpp"
 #include <pvsync/kapi.h>
 #include "locks/kernel_spinlock.hpp"
 #include "locks/lock_events.hpp"
@@ -102,24 +103,6 @@ bool poll_until(Pred pred, unsigned long long timeout_ns)
 		cpu_relax();
 	}
 	return true;
-}
-
-/* In the test thread: sleep until *@flag != 0 or @ms pass. */
-bool wait_flag(const uint32_t *flag, unsigned int ms)
-{
-	for (unsigned int i = 0; i < ms; i++) {
-		/* Pairs with the setter's release. */
-		if (smp_load_acquire(flag))
-			return true;
-		pvk_msleep_interruptible(1);
-	}
-	return smp_load_acquire(flag) != 0;
-}
-
-void stop_thread(pvk_thread *th)
-{
-	if (th)
-		pvk_thread_stop(th);
 }
 
 /* The per-CPU event counts a case compares before and after. */
@@ -504,28 +487,6 @@ constexpr unsigned long long start_timeout_ns = 2000 * NSEC_PER_MSEC;
 constexpr unsigned int done_timeout_ms = 5000;
 constexpr unsigned int rescue_ms = 2000;
 
-/* One CPU's part of a multi-CPU case: its thread and its "done" flag. */
-struct Part {
-	pvk_thread *thread;
-	unsigned int cpu;
-	const uint32_t *done;
-};
-
-bool part_finished(const Part &p)
-{
-	/* Pairs with the part's release of done: its results come first. */
-	return !p.thread || smp_load_acquire(p.done);
-}
-
-bool parts_finished(const Part *parts, unsigned int n)
-{
-	for (unsigned int i = 0; i < n; i++) {
-		if (!part_finished(parts[i]))
-			return false;
-	}
-	return true;
-}
-
 /* What a queue head stuck waiting for a successor is given to hand to. */
 McsNode rescue_node;
 
@@ -539,8 +500,7 @@ McsNode rescue_node;
  *  - once @hard, a trylock needs the whole word free: zero it.
  */
 template <typename L>
-void force_open(QSpinLock<L> &lock, const Part *parts, unsigned int n,
-		bool hard)
+void force_open(QSpinLock<L> &lock, const Crew &parts, bool hard)
 {
 	QSpinLockWord &w = Access::word(lock);
 
@@ -548,9 +508,9 @@ void force_open(QSpinLock<L> &lock, const Part *parts, unsigned int n,
 		WRITE_ONCE(w.val, 0u);
 	else
 		atomic_andnot(&w.val, L::_Q_LOCKED_PENDING_MASK);
-	for (unsigned int i = 0; i < n; i++) {
+	for (unsigned int i = 0; i < parts.size(); i++) {
 		for (unsigned int idx = 0; idx < MAX_NODES; idx++) {
-			McsNode *node = grab_node(parts[i].cpu, idx);
+			McsNode *node = grab_node(parts.cpu(i), idx);
 
 			cmpxchg(&node->next, static_cast<McsNode *>(nullptr),
 				&rescue_node);
@@ -560,7 +520,8 @@ void force_open(QSpinLock<L> &lock, const Part *parts, unsigned int n,
 }
 
 /*
- * Wait for every part to finish, then stop its thread.
+ * Release the parts (one Crew member per CPU), wait for every part to
+ * finish, then stop its thread.
  *
  * A part can only hang inside lock(), spinning with preemption disabled,
  * and only if the lock is broken.  Then force the lock open every
@@ -568,43 +529,31 @@ void force_open(QSpinLock<L> &lock, const Part *parts, unsigned int n,
  * the case has already failed and the machine stays usable.  A part still
  * stuck after that is left running, and so is its shared state (which is
  * why that state is static): stopping it would wait for ever, and the
- * module is pinned (pvk_pin_module()) so that rmmod cannot free it.
+ * module is pinned (safe_to_free()) so that rmmod cannot free it.
  *
  * Return: true when every part finished and was stopped.
  */
 template <typename L>
-bool finish_parts(struct pvsync_test *t, QSpinLock<L> &lock, Part *parts,
-		  unsigned int n)
+bool finish_parts(struct pvsync_test *t, QSpinLock<L> &lock, Crew &parts)
 {
-	for (unsigned int i = 0; i < n; i++) {
-		if (parts[i].thread)
-			wait_flag(parts[i].done, done_timeout_ms);
-	}
-	if (!parts_finished(parts, n)) {
+	parts.go();
+	if (!parts.wait_finished(done_timeout_ms)) {
 		pv::test::fail(t, __FILE__, __LINE__,
 			       "a CPU is stuck in lock(); forcing the lock open");
 		for (unsigned int ms = 0; ms < rescue_ms; ms++) {
-			if (parts_finished(parts, n))
+			if (parts.all_finished())
 				break;
-			force_open(lock, parts, n, ms >= rescue_ms / 2);
+			force_open(lock, parts, ms >= rescue_ms / 2);
 			pvk_msleep_interruptible(1);
 		}
 	}
-
-	bool all = true;
-
-	for (unsigned int i = 0; i < n; i++) {
-		if (part_finished(parts[i]))
-			stop_thread(parts[i].thread);
-		else
-			all = false;
-	}
-	if (!all) {
+	if (!safe_to_free(parts.finish(0) != 0,
+			  "a qspinlock test thread is stuck in lock()")) {
 		pv::test::fail(t, __FILE__, __LINE__,
 			       "a CPU is still stuck in lock(); its thread is left running and pvsync stays loaded");
-		pvk_pin_module("a qspinlock test thread is stuck in lock()");
+		return false;
 	}
-	return all;
+	return true;
 }
 
 /*
@@ -622,15 +571,15 @@ struct PendingRun {
 	bool saw_pending = false;	/* holder saw pending in time */
 	uint32_t holder_word = 0;	/* the word when pending appeared */
 	uint32_t waiter_word = 0;	/* the word once the waiter owned it */
-	uint32_t holder_done = 0, waiter_done = 0;
+	Crew parts = {};		/* the waiter, then the holder */
 	bool wedged = false;		/* an earlier run left a thread stuck */
 
 	void reset()
 	{
 		WRITE_ONCE(Access::word(lock).val, 0u);
 		held = holder_word = waiter_word = 0;
-		holder_done = waiter_done = 0;
 		saw_pending = false;
+		parts.reset();
 	}
 };
 
@@ -639,7 +588,7 @@ template <typename L>
 PendingRun<L> pending_run;
 
 template <typename L>
-int pending_holder(void *arg)
+void pending_holder(void *arg)
 {
 	auto *r = static_cast<PendingRun<L> *>(arg);
 
@@ -655,13 +604,10 @@ int pending_holder(void *arg)
 		r->holder_word = word_of(r->lock);
 		r->lock.unlock();
 	}
-	/* Pairs with part_finished(): the results above are visible first. */
-	smp_store_release(&r->holder_done, 1u);
-	return 0;
 }
 
 template <typename L>
-int pending_waiter(void *arg)
+void pending_waiter(void *arg)
 {
 	auto *r = static_cast<PendingRun<L> *>(arg);
 
@@ -673,8 +619,6 @@ int pending_waiter(void *arg)
 		r->waiter_word = word_of(r->lock);
 		r->lock.unlock();
 	}
-	smp_store_release(&r->waiter_done, 1u);	/* pairs with part_finished() */
-	return 0;
 }
 
 template <typename L>
@@ -688,18 +632,13 @@ void check_pending(struct pvsync_test *t)
 	r.reset();
 	before.read(b);
 
-	Part parts[] = {
-		{ pvk_thread_start(pending_waiter<L>, &r, b, "pvsync/qs-wait"),
-		  b, &r.waiter_done },
-		{ pvk_thread_start(pending_holder<L>, &r, a, "pvsync/qs-hold"),
-		  a, &r.holder_done },
-	};
-
-	if (!finish_parts(t, r.lock, parts, 2)) {
+	r.parts.add(b, pending_waiter<L>, &r, "pvsync/qs-wait");
+	r.parts.add(a, pending_holder<L>, &r, "pvsync/qs-hold");
+	if (!finish_parts(t, r.lock, r.parts)) {
 		r.wedged = true;
 		return;
 	}
-	PV_ASSERT(t, parts[0].thread && parts[1].thread);
+	PV_ASSERT(t, !r.parts.failed());
 
 	PV_EXPECT(t, r.saw_pending);
 	PV_EXPECT_EQ(t, r.holder_word, L::triple(0, 1, 1));
@@ -742,7 +681,7 @@ struct TailRun {
 	uint32_t tail_word = 0;		/* the word when the tail appeared */
 	uint32_t b_word = 0;		/* the word once b owned it */
 	uint32_t c_word = 0;		/* ... and c */
-	uint32_t holder_done = 0, b_done = 0, c_done = 0;
+	Crew parts = {};		/* c, b, then the holder */
 	bool wedged = false;		/* an earlier run left a thread stuck */
 
 	void reset()
@@ -751,7 +690,7 @@ struct TailRun {
 		held = pending_seen = 0;
 		saw_pending = saw_tail = false;
 		pending_word = tail_word = b_word = c_word = 0;
-		holder_done = b_done = c_done = 0;
+		parts.reset();
 	}
 };
 
@@ -759,7 +698,7 @@ template <typename L>
 TailRun<L> tail_run;
 
 template <typename L>
-int tail_holder(void *arg)
+void tail_holder(void *arg)
 {
 	auto *r = static_cast<TailRun<L> *>(arg);
 
@@ -781,12 +720,10 @@ int tail_holder(void *arg)
 		r->tail_word = word_of(r->lock);
 		r->lock.unlock();
 	}
-	smp_store_release(&r->holder_done, 1u);	/* pairs with part_finished() */
-	return 0;
 }
 
 template <typename L>
-int tail_waiter_b(void *arg)
+void tail_waiter_b(void *arg)
 {
 	auto *r = static_cast<TailRun<L> *>(arg);
 
@@ -798,12 +735,10 @@ int tail_waiter_b(void *arg)
 		r->b_word = word_of(r->lock);
 		r->lock.unlock();
 	}
-	smp_store_release(&r->b_done, 1u);	/* pairs with part_finished() */
-	return 0;
 }
 
 template <typename L>
-int tail_waiter_c(void *arg)
+void tail_waiter_c(void *arg)
 {
 	auto *r = static_cast<TailRun<L> *>(arg);
 
@@ -815,8 +750,6 @@ int tail_waiter_c(void *arg)
 		r->c_word = word_of(r->lock);
 		r->lock.unlock();
 	}
-	smp_store_release(&r->c_done, 1u);	/* pairs with part_finished() */
-	return 0;
 }
 
 template <typename L>
@@ -834,20 +767,14 @@ void check_tail(struct pvsync_test *t)
 	before_b.read(b);
 	before_c.read(c);
 
-	Part parts[] = {
-		{ pvk_thread_start(tail_waiter_c<L>, &r, c, "pvsync/qs-c"),
-		  c, &r.c_done },
-		{ pvk_thread_start(tail_waiter_b<L>, &r, b, "pvsync/qs-b"),
-		  b, &r.b_done },
-		{ pvk_thread_start(tail_holder<L>, &r, a, "pvsync/qs-hold"),
-		  a, &r.holder_done },
-	};
-
-	if (!finish_parts(t, r.lock, parts, 3)) {
+	r.parts.add(c, tail_waiter_c<L>, &r, "pvsync/qs-c");
+	r.parts.add(b, tail_waiter_b<L>, &r, "pvsync/qs-b");
+	r.parts.add(a, tail_holder<L>, &r, "pvsync/qs-hold");
+	if (!finish_parts(t, r.lock, r.parts)) {
 		r.wedged = true;
 		return;
 	}
-	PV_ASSERT(t, parts[0].thread && parts[1].thread && parts[2].thread);
+	PV_ASSERT(t, !r.parts.failed());
 
 	PV_EXPECT(t, r.saw_pending);
 	PV_EXPECT(t, r.saw_tail);
@@ -965,7 +892,7 @@ struct NestedRun {
 	bool expect_queue = false;	/* watch for a tail, else for nothing */
 	uint32_t go = 0;		/* the locker enters the slow path */
 	uint32_t odd_word = 0;		/* first word seen other than 0,0,1 */
-	uint32_t locker_done = 0, watcher_done = 0;
+	Crew parts = {};		/* the watcher, then the locker */
 	NestedResult res = {};
 	bool wedged = false;		/* an earlier run left a thread stuck */
 
@@ -974,8 +901,9 @@ struct NestedRun {
 		WRITE_ONCE(Access::word(lock).val, 0u);
 		in_use = nodes_in_use;
 		expect_queue = queue;
-		go = odd_word = locker_done = watcher_done = 0;
+		go = odd_word = 0;
 		res = {};
+		parts.reset();
 	}
 };
 
@@ -983,13 +911,11 @@ template <typename L>
 NestedRun<L> nested_run;
 
 template <typename L>
-int nested_locker(void *arg)
+void nested_locker(void *arg)
 {
 	auto *r = static_cast<NestedRun<L> *>(arg);
 
 	run_nested_slowpath<L>(r->lock, r->in_use, &r->res, &r->go);
-	smp_store_release(&r->locker_done, 1u);	/* pairs with part_finished() */
-	return 0;
 }
 
 /*
@@ -998,7 +924,7 @@ int nested_locker(void *arg)
  * the word must stay 0,0,1.  Then unlocks: *,0,1 -> *,0,0.
  */
 template <typename L>
-int nested_watcher(void *arg)
+void nested_watcher(void *arg)
 {
 	constexpr unsigned long long window_ns = 50 * NSEC_PER_MSEC;
 	auto *r = static_cast<NestedRun<L> *>(arg);
@@ -1019,9 +945,6 @@ int nested_watcher(void *arg)
 		r->odd_word = odd;
 		r->lock.unlock();
 	}
-	/* Pairs with part_finished(). */
-	smp_store_release(&r->watcher_done, 1u);
-	return 0;
 }
 
 /* Runs the contended variant; false (after reporting) if it could not. */
@@ -1038,18 +961,13 @@ bool run_nested_contended(struct pvsync_test *t, uint32_t in_use, bool queue)
 	}
 	r.reset(in_use, queue);
 
-	Part parts[] = {
-		{ pvk_thread_start(nested_watcher<L>, &r, b, "pvsync/qs-watch"),
-		  b, &r.watcher_done },
-		{ pvk_thread_start(nested_locker<L>, &r, a, "pvsync/qs-lock"),
-		  a, &r.locker_done },
-	};
-
-	if (!finish_parts(t, r.lock, parts, 2)) {
+	r.parts.add(b, nested_watcher<L>, &r, "pvsync/qs-watch");
+	r.parts.add(a, nested_locker<L>, &r, "pvsync/qs-lock");
+	if (!finish_parts(t, r.lock, r.parts)) {
 		r.wedged = true;
 		return false;
 	}
-	if (!parts[0].thread || !parts[1].thread) {
+	if (r.parts.failed()) {
 		pv::test::fail(t, __FILE__, __LINE__,
 			       "could not start threads");
 		return false;

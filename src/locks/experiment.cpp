@@ -10,6 +10,7 @@
 #include "locks/pv/pvqspinlock.hpp"
 #include "locks/qspinlock.hpp"
 #include "locks/stress.hpp"
+#include "core/settings.hpp"
 #include "core/text_buf.hpp"
 #include "locks/ticket_lock.hpp"
 
@@ -17,154 +18,164 @@ namespace pv::locks {
 
 namespace {
 
-enum Param : unsigned int {
-	p_threads,
-	p_duration_ms,
-	p_hold_ns,
-	p_gap_ns,
-	p_irq_every_us,
-	p_spin_threshold,
-	p_min_halts,
-	nr_params,
+/* The kernel's spins before a halt (SPIN_THRESHOLD, 1 << 15). */
+constexpr unsigned int kernel_spin_threshold = 1U << 15;
+
+using RunFn = int (*)(const Config &cfg, stress::Result *res,
+		      bool failures_expected);
+
+/* Runners: each is the stress engine with one lock type. */
+template <typename Lock>
+int run_lock(const Config &cfg, stress::Result *res, bool failures_expected)
+{
+	return stress::run<Lock>(cfg, res, failures_expected);
+}
+
+template <typename Lock>
+constexpr Option<RunFn> lock_kind = { Lock::name, run_lock<Lock> };
+
+/*
+ * The paravirt lock with backend @B and flaw @F, its spin threshold from
+ * the settings; back to the kernel's afterwards, for anyone else (KUnit).
+ */
+template <typename B, typename F>
+int run_pv_with(const Config &cfg, stress::Result *res,
+		bool failures_expected)
+{
+	using Lock = PvQSpinLock<B, PvHashDefault, F, PvSpinTunable>;
+	int ret;
+
+	pv_set_spin_threshold(cfg.spin_threshold);
+	ret = stress::run<Lock>(cfg, res, failures_expected);
+	pv_set_spin_threshold(kernel_spin_threshold);
+	return ret;
+}
+
+/* The paravirt lock's variants with backend @B, in enum Variant order. */
+template <typename B>
+constexpr Option<RunFn> pv_variants[] = {
+	{ PvNoFlaw::name, run_pv_with<B, PvNoFlaw> },
+	{ PvFlawSeedUnhash::name, run_pv_with<B, PvFlawSeedUnhash> },
+	{ PvFlawUnlockIgnoresSlow::name,
+	  run_pv_with<B, PvFlawUnlockIgnoresSlow> },
+	{ PvFlawSlowEveryPass::name, run_pv_with<B, PvFlawSlowEveryPass> },
+	{ PvFlawWakeStoresRunning::name,
+	  run_pv_with<B, PvFlawWakeStoresRunning> },
+	{ PvFlawWaitNodeNoMb::name, run_pv_with<B, PvFlawWaitNodeNoMb> },
+	{ PvFlawUnhashBeforeLocked::name,
+	  run_pv_with<B, PvFlawUnhashBeforeLocked> },
+};
+static_assert(sizeof(pv_variants<PvBackendNative>) /
+	      sizeof(pv_variants<PvBackendNative>[0]) == nr_variants);
+
+/* What a backend offers: its runner, and whether it can run here. */
+struct BackendOps {
+	RunFn run;
+	int (*available)(char *why, unsigned long size);
 };
 
-constexpr pvsync_param params[nr_params] = {
-	[p_threads] = { "threads", 1, stress::max_threads, 4 },
-	[p_duration_ms] = { "duration_ms", 10, 60000, 1000 },
-	[p_hold_ns] = { "hold_ns", 0, 100000, 100 },
-	[p_gap_ns] = { "gap_ns", 0, 1000000, 200 },
-	[p_irq_every_us] = { "irq_every_us", 0, 1000000, 200 },
-	/* pvqspinlock only: spins before a waiter halts (the kernel's 2^15) */
-	[p_spin_threshold] = { "spin_threshold", 1, 1U << 20, 1U << 15 },
-	/* pvqspinlock only: drive the run until this many halts (0: off) */
-	[p_min_halts] = { "min_halts", 0, 100000, 0 },
-};
+template <typename B>
+int run_pv_backend(const Config &cfg, stress::Result *res,
+		   bool failures_expected)
+{
+	char why[128];
 
-constexpr const char *lock_names[nr_kinds + 1] = {
-	[kind_qspinlock] = "qspinlock",
-	[kind_ticket] = "ticket",
-	[kind_spinlock] = "spinlock",
-	[kind_busted] = "busted",
-	[kind_pvqspinlock] = "pvqspinlock",
-	[kind_qspinlock_mutant_pending] = QSpinLockMutantPendingNoWait::name,
-	[kind_qspinlock_mutant_head] = QSpinLockMutantHeadNoWait::name,
-	[nr_kinds] = nullptr,
-};
+	if (B::available(why, sizeof(why)))
+		return -19;	/* -ENODEV */
+	return pv_variants<B>[cfg.variant].run(cfg, res, failures_expected);
+}
 
-constexpr const char *backend_names[nr_backends + 1] = {
-	[backend_emulated] = "emulated",
-	[backend_native] = "native",
-	[backend_host] = "host",
-	[backend_emulated_spurious] = "emulated_spurious",
-	[nr_backends] = nullptr,
-};
+template <typename B>
+int backend_available_here(char *why, unsigned long size)
+{
+	return B::available(why, size);
+}
 
-constexpr const char *variant_names[nr_variants + 1] = {
-	[variant_correct] = "correct",
-	[variant_seed_unhash_flaw] = "seed_unhash_flaw",
-	[variant_unlock_ignores_slow] = "unlock_ignores_slow",
-	[variant_slow_every_pass] = PvFlawSlowEveryPass::name,
-	[variant_wake_stores_running] = PvFlawWakeStoresRunning::name,
-	[variant_wait_node_no_mb] = PvFlawWaitNodeNoMb::name,
-	[variant_unhash_before_locked] = PvFlawUnhashBeforeLocked::name,
-	[nr_variants] = nullptr,
+template <typename B>
+constexpr BackendOps backend_ops = { run_pv_backend<B>,
+				     backend_available_here<B> };
+
+/* The backends, in enum Backend order. */
+constexpr Option<const BackendOps *> backends[] = {
+	{ PvBackendEmulated<>::name, &backend_ops<PvBackendEmulated<>> },
+	{ PvBackendNative::name, &backend_ops<PvBackendNative> },
+	{ PvBackendHost::name, &backend_ops<PvBackendHost> },
+	{ PvBackendEmulatedSpurious::name,
+	  &backend_ops<PvBackendEmulatedSpurious> },
 };
+static_assert(sizeof(backends) / sizeof(backends[0]) == nr_backends);
+
+int run_pv_chosen(const Config &cfg, stress::Result *res,
+		  bool failures_expected)
+{
+	return backends[cfg.backend].run->run(cfg, res, failures_expected);
+}
+
+/* The lock kinds, in enum Kind order. */
+constexpr Option<RunFn> kinds[] = {
+	lock_kind<QSpinLock<>>,
+	lock_kind<TicketLock>,
+	lock_kind<KernelSpinLock>,
+	lock_kind<BustedLock>,
+	{ "pvqspinlock", run_pv_chosen },
+	lock_kind<QSpinLock<WordLayoutSmall, 512, QSpinLockMutantPendingNoWait>>,
+	lock_kind<QSpinLock<WordLayoutSmall, 512, QSpinLockMutantHeadNoWait>>,
+};
+static_assert(sizeof(kinds) / sizeof(kinds[0]) == nr_kinds);
+
+constexpr auto lock_names = settings::names(kinds);
+constexpr auto backend_names = settings::names(backends);
+constexpr auto variant_names = settings::names(pv_variants<PvBackendNative>);
 
 /* "host" needs the running kernel's paravirt spinlocks. */
 int backend_available(unsigned int option, char *why, unsigned long size)
 {
-	if (option == backend_host)
-		return PvBackendHost::available(why, size);
-	return 0;
+	return backends[option].run->available(why, size);
 }
 
-/* Choice indices in pvsync_run_args::choice. */
-enum Choice : unsigned int { c_lock, c_backend, c_variant };
+/* Settings that only the paravirt lock reads are shown only for it. */
+bool pv_only(const Config &cfg)
+{
+	return cfg.lock == kind_pvqspinlock;
+}
 
-constexpr pvsync_choice choices[] = {
-	[c_lock] = { "lock", lock_names, kind_qspinlock, nullptr },
-	[c_backend] = { "backend", backend_names, backend_emulated,
-			backend_available },
-	[c_variant] = { "variant", variant_names, variant_correct, nullptr },
+/* The settings, once: debugfs files, bounds, defaults, result lines. */
+constexpr Param<Config> params[] = {
+	{ "threads", 1, stress::max_threads, 4, &Config::threads },
+	{ "duration_ms", 10, 60000, 1000, &Config::duration_ms },
+	{ "hold_ns", 0, 100000, 100, &Config::hold_ns },
+	{ "gap_ns", 0, 1000000, 200, &Config::gap_ns },
+	{ "irq_every_us", 0, 1000000, 200, &Config::irq_every_us },
+	/* pvqspinlock only: spins before a waiter halts (the kernel's 2^15) */
+	{ "spin_threshold", 1, 1U << 20, kernel_spin_threshold,
+	  &Config::spin_threshold, pv_only },
+	/* pvqspinlock only: drive the run until this many halts (0: off) */
+	{ "min_halts", 0, 100000, 0, &Config::min_halts, pv_only },
 };
 
-template <typename B, typename F>
-int run_pv_with(const stress::Config &cfg, stress::Result *res,
-		bool expected)
-{
-	int ret;
+constexpr Choice<Config> choices[] = {
+	{ "lock", lock_names.v, kind_qspinlock, nullptr, &Config::lock },
+	{ "backend", backend_names.v, backend_emulated, backend_available,
+	  &Config::backend, pv_only },
+	{ "variant", variant_names.v, variant_correct, nullptr,
+	  &Config::variant, pv_only },
+};
 
-	pv_failures_reset(expected);
-	ret = stress::run<PvQSpinLock<B, PvHashDefault, F, PvSpinTunable>>(cfg,
-									   res);
-	if (ret)
-		return ret;
-	res->failures = pv_failures_total();
-	res->failure_reason = pv_failure_reason();
-	return 0;
-}
-
-template <typename B>
-int run_pv_variant(unsigned int variant, const stress::Config &cfg,
-		   stress::Result *res, bool expected)
-{
-	switch (variant) {
-	case variant_correct:
-		return run_pv_with<B, PvNoFlaw>(cfg, res, expected);
-	case variant_seed_unhash_flaw:
-		return run_pv_with<B, PvFlawSeedUnhash>(cfg, res, expected);
-	case variant_unlock_ignores_slow:
-		return run_pv_with<B, PvFlawUnlockIgnoresSlow>(cfg, res, expected);
-	case variant_slow_every_pass:
-		return run_pv_with<B, PvFlawSlowEveryPass>(cfg, res, expected);
-	case variant_wake_stores_running:
-		return run_pv_with<B, PvFlawWakeStoresRunning>(cfg, res, expected);
-	case variant_wait_node_no_mb:
-		return run_pv_with<B, PvFlawWaitNodeNoMb>(cfg, res, expected);
-	case variant_unhash_before_locked:
-		return run_pv_with<B, PvFlawUnhashBeforeLocked>(cfg, res,
-								expected);
-	default:
-		return -22;	/* -EINVAL */
-	}
-}
+constexpr auto debugfs_params = settings::debugfs(params);
+constexpr auto debugfs_choices = settings::debugfs(choices);
 
 int run_debugfs(const pvsync_run_args *args, char *out, unsigned long size)
 {
-	stress::Config cfg = {
-		.threads = static_cast<unsigned int>(args->param[p_threads]),
-		.duration_ms = static_cast<unsigned int>(args->param[p_duration_ms]),
-		.hold_ns = static_cast<unsigned int>(args->param[p_hold_ns]),
-		.gap_ns = static_cast<unsigned int>(args->param[p_gap_ns]),
-		.irq_every_us = static_cast<unsigned int>(args->param[p_irq_every_us]),
-		.min_halts = static_cast<unsigned int>(args->param[p_min_halts]),
-	};
+	Config cfg = settings::from_args(params, choices, args);
 	stress::Result res;
 	TextBuf text(out, size);
-	unsigned int kind = args->choice[c_lock];
-	unsigned int spins = static_cast<unsigned int>(args->param[p_spin_threshold]);
-	int ret;
-
-	/* Only the paravirt lock halts: min_halts means nothing elsewhere. */
-	if (kind != kind_pvqspinlock && cfg.min_halts)
-		return -22;	/* -EINVAL */
-	pv_set_spin_threshold(spins);
-	ret = kind == kind_pvqspinlock ?
-		run_pv(args->choice[c_backend], args->choice[c_variant], cfg,
-		       &res) :
-		run_kind(kind, cfg, &res);
-	/* Back to the kernel's threshold for anyone else (KUnit). */
-	pv_set_spin_threshold(1U << 15);
+	int ret = run(cfg, &res);
 
 	if (ret)
 		return ret;
-	text.line("experiment: locks");
-	text.line("kernel_spinlock: %s", pvk_kernel_spinlock_impl());
-	if (kind == kind_pvqspinlock) {
-		text.line("backend: %s", backend_names[args->choice[c_backend]]);
-		text.line("variant: %s", variant_names[args->choice[c_variant]]);
-		text.line("spin_threshold: %u", spins);
-	}
+	text.kv("experiment", "locks");
+	text.kv("kernel_spinlock", pvk_kernel_spinlock_impl());
+	settings::print(text, params, choices, cfg);
 	res.print(text);
 	text.finish();
 	return 0;
@@ -179,73 +190,60 @@ unsigned long stats_show(char *buf, unsigned long size)
 	unsigned long kicks = lockevent_sum(LockEvent::pv_kick_unlock);
 	unsigned long wakes = lockevent_sum(LockEvent::pv_kick_wake);
 
-	text.line("pv_latency_kick_avg_ns: %lu",
-		  kicks ? lockevent_sum(LockEvent::pv_latency_kick) / kicks : 0);
-	text.line("pv_latency_wake_avg_ns: %lu",
-		  wakes ? lockevent_sum(LockEvent::pv_latency_wake) / wakes : 0);
+	text.kv("pv_latency_kick_avg_ns",
+		kicks ? lockevent_sum(LockEvent::pv_latency_kick) / kicks : 0);
+	text.kv("pv_latency_wake_avg_ns",
+		wakes ? lockevent_sum(LockEvent::pv_latency_wake) / wakes : 0);
 	/* Hops per hashed lock, x 100; as the kernel, per unlock kick. */
-	text.line("pv_hash_hops_avg_x100: %lu",
-		  kicks ? lockevent_sum(LockEvent::pv_hash_hops) * 100 / kicks : 0);
+	text.kv("pv_hash_hops_avg_x100",
+		kicks ? lockevent_sum(LockEvent::pv_hash_hops) * 100 / kicks : 0);
 	return text.finish();
 }
 
 } /* namespace */
 
+Config default_config()
+{
+	return settings::defaults(params, choices);
+}
+
+int run(const Config &cfg, stress::Result *res, bool failures_expected)
+{
+	if (cfg.lock >= nr_kinds || cfg.backend >= nr_backends ||
+	    cfg.variant >= nr_variants)
+		return -22;	/* -EINVAL */
+	return kinds[cfg.lock].run(cfg, res, failures_expected);
+}
+
 int run_kind(unsigned int kind, const stress::Config &cfg,
 	     stress::Result *res)
 {
-	switch (kind) {
-	case kind_qspinlock:
-		return stress::run<QSpinLock<>>(cfg, res);
-	case kind_ticket:
-		return stress::run<TicketLock>(cfg, res);
-	case kind_spinlock:
-		return stress::run<KernelSpinLock>(cfg, res);
-	case kind_busted:
-		return stress::run<BustedLock>(cfg, res);
-	case kind_pvqspinlock:
-		return run_pv(backend_emulated, variant_correct, cfg, res);
-	case kind_qspinlock_mutant_pending:
-		return stress::run<QSpinLock<WordLayoutSmall, 512,
-					     QSpinLockMutantPendingNoWait>>(cfg, res);
-	case kind_qspinlock_mutant_head:
-		return stress::run<QSpinLock<WordLayoutSmall, 512,
-					     QSpinLockMutantHeadNoWait>>(cfg, res);
-	default:
-		return -22;	/* -EINVAL */
-	}
+	Config c = default_config();
+
+	static_cast<stress::Config &>(c) = cfg;
+	c.lock = kind;
+	return run(c, res);
 }
 
 int run_pv(unsigned int backend, unsigned int variant,
-	   const stress::Config &cfg, stress::Result *res, bool expected)
+	   const stress::Config &cfg, stress::Result *res,
+	   bool failures_expected)
 {
-	char why[128];
+	Config c = default_config();
 
-	switch (backend) {
-	case backend_emulated:
-		return run_pv_variant<PvBackendEmulated<>>(variant, cfg, res,
-							   expected);
-	case backend_native:
-		return run_pv_variant<PvBackendNative>(variant, cfg, res, expected);
-	case backend_emulated_spurious:
-		return run_pv_variant<PvBackendEmulated<1000, true>>(variant, cfg,
-								     res,
-								     expected);
-	case backend_host:
-		if (PvBackendHost::available(why, sizeof(why)))
-			return -19;	/* -ENODEV */
-		return run_pv_variant<PvBackendHost>(variant, cfg, res, expected);
-	default:
-		return -22;	/* -EINVAL */
-	}
+	static_cast<stress::Config &>(c) = cfg;
+	c.lock = kind_pvqspinlock;
+	c.backend = backend;
+	c.variant = variant;
+	return run(c, res, failures_expected);
 }
 
 const pvsync_experiment experiment = {
 	.name = "locks",
-	.params = params,
-	.nr_params = nr_params,
-	.choices = choices,
-	.nr_choices = sizeof(choices) / sizeof(choices[0]),
+	.params = debugfs_params.v,
+	.nr_params = debugfs_params.size(),
+	.choices = debugfs_choices.v,
+	.nr_choices = debugfs_choices.size(),
 	.run = run_debugfs,
 	.stats_show = stats_show,
 	.stats_reset = lockevents_reset,

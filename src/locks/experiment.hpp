@@ -45,21 +45,39 @@ enum Variant : unsigned int {
 };
 
 /*
- * Run one stress run of @kind; 0, or a negative errno if it cannot start.
- * pvqspinlock runs with the emulated backend, correct variant.
+ * The experiment's settings: the stress engine's, the paravirt lock's
+ * spin threshold, and the three choices (indices into the enums above).
+ * Declared once, as rows, in experiment.cpp.
  */
+struct Config : stress::Config {
+	unsigned int spin_threshold;	/* pvqspinlock: spins before a halt */
+	unsigned int lock;		/* enum Kind */
+	unsigned int backend;		/* enum Backend, for pvqspinlock */
+	unsigned int variant;		/* enum Variant, for pvqspinlock */
+};
+
+/* The defaults of /sys/kernel/debug/pvsync/locks/. */
+Config default_config();
+
+/*
+ * run - one stress run of @cfg.lock (and for pvqspinlock, @cfg.backend
+ * and @cfg.variant); 0, or a negative errno when it cannot start: -EINVAL
+ * for min_halts on a lock that never halts, -ENODEV when the backend
+ * cannot run here.
+ * @failures_expected: failures the lock detects itself are expected (a
+ * KUnit case catching a mutant): log them without WARNing.
+ */
+int run(const Config &cfg, stress::Result *res,
+	bool failures_expected = false);
+
+/* run() of @kind with the engine settings @cfg, the rest default. */
 int run_kind(unsigned int kind, const stress::Config &cfg,
 	     stress::Result *res);
 
-/*
- * One stress run of pvqspinlock with @backend and @variant; the lock's own
- * failure record (pv_hash.hpp) is reset first and copied into @res.
- * @expected: failures are expected (a KUnit case catching a mutant): log
- * them without WARNing.  -ENODEV when the backend cannot run here.
- */
+/* run() of pvqspinlock with @backend and @variant, the rest default. */
 int run_pv(unsigned int backend, unsigned int variant,
 	   const stress::Config &cfg, stress::Result *res,
-	   bool expected = false);
+	   bool failures_expected = false);
 
 extern const pvsync_experiment experiment;
 

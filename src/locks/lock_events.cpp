@@ -85,8 +85,8 @@ void lockevents_reset()
 void lockevents_print(TextBuf &text)
 {
 	for (unsigned int ev = 0; ev < lockevent_num; ev++)
-		text.line("%s: %lu", lockevent_names[ev],
-			  lockevent_sum(static_cast<LockEvent>(ev)));
+		text.kv(lockevent_names[ev],
+			lockevent_sum(static_cast<LockEvent>(ev)));
 }
 
 } /* namespace pv */

@@ -18,32 +18,9 @@ namespace {
 constexpr unsigned int start_timeout_ms = 5000;
 constexpr unsigned int stop_timeout_ms = 10000;
 
-/* Wait until every started slot's flag at @offset is set, or timeout. */
-bool wait_slots(RunBase *r, unsigned int n, uint32_t ThreadSlot::*flag,
-		unsigned int timeout_ms)
-{
-	uint64_t deadline = pvk_now_ns() + timeout_ms * 1000000ULL;
-
-	for (;;) {
-		unsigned int done = 0;
-
-		for (unsigned int i = 0; i < n; i++) {
-			/* Pairs with the thread's release of the flag. */
-			if (!r->slot[i].thread ||
-			    smp_load_acquire(&(r->slot[i].*flag)))
-				done++;
-		}
-		if (done == n)
-			return true;
-		if (pvk_now_ns() > deadline)
-			return false;
-		pvk_msleep_interruptible(1);
-	}
-}
-
 } /* namespace */
 
-bool start_threads(RunBase *r, int (*thread_fn)(void *),
+bool start_threads(RunBase *r, Crew::Fn body, Crew::Fn prepare,
 		   void (*irq_fn)(void *))
 {
 	const Config &cfg = r->cfg;
@@ -67,24 +44,27 @@ bool start_threads(RunBase *r, int (*thread_fn)(void *),
 
 		s->run = r;
 		s->id = i + 1;
-		s->cpu = pvk_nth_online_cpu(i);
-		s->thread = pvk_thread_start(thread_fn, s, s->cpu,
-					     "pvsync/stress");
-		ok &= s->thread != nullptr;
+		ok &= r->crew.add(pvk_nth_online_cpu(i), body, s,
+				  "pvsync/stress", prepare);
 	}
 	if (ok)
-		ok = wait_slots(r, cfg.threads, &ThreadSlot::started,
-				start_timeout_ms);
+		ok = r->crew.wait_started(start_timeout_ms);
 	if (!ok)
-		WRITE_ONCE(r->stop, 1);
+		r->crew.stop();
 	return ok;
 }
 
-/* run_until() predicate: the lock's waiters halted min_halts times. */
+/*
+ * run_until() predicate: the lock's waiters halted min_halts times, or
+ * the lock has recorded a failure: the run has failed, and a lock that
+ * failed may halt no more (the emulated backend stops halting).
+ */
 static bool halts_reached(void *arg)
 {
 	auto *r = static_cast<RunBase *>(arg);
 
+	if (r->failed && r->failed())
+		return true;
 	return r->halts() - r->halts_start >= r->cfg.min_halts;
 }
 
@@ -94,16 +74,15 @@ void wait_and_stop(RunBase *r, Result *res)
 
 	if (r->halts)
 		r->halts_start = r->halts();
-	/* Publish the settings and slots before the threads see go; pairs
-	 * with the acquire load of go in Run::thread_fn(). */
-	smp_store_release(&r->go, 1);
+	/* Publishes the settings and slots to the threads (crew.hpp). */
+	r->crew.go();
 	if (r->cfg.min_halts && r->halts)
 		res->stopped_early = run_until(r->cfg.duration_ms,
 					       r->cfg.duration_ms + halt_wait_limit_ms,
 					       halts_reached, r);
 	else
 		res->stopped_early = run_for(r->cfg.duration_ms);
-	WRITE_ONCE(r->stop, 1);
+	r->crew.stop();
 	res->elapsed_ns = pvk_now_ns() - start;
 }
 
@@ -114,30 +93,24 @@ void collect(RunBase *r, Result *res)
 	Histogram *all = static_cast<Histogram *>(pvk_zalloc(sizeof(Histogram)));
 	uint64_t lat_max = 0;
 
-	WRITE_ONCE(r->stop, 1);
-	wait_slots(r, cfg.threads, &ThreadSlot::finished, stop_timeout_ms);
-
+	res->threads_wedged = r->crew.finish(stop_timeout_ms);
+	res->threads_started = r->crew.started();
 	res->cpus = pvk_num_online_cpus();
 	res->per_thread_min = ~0ULL;
 	for (unsigned int i = 0; i < cfg.threads; i++) {
 		ThreadSlot *s = &r->slot[i];
 
-		if (!s->thread) {
+		/* Members are added in slot order; a slot past the crew's
+		 * size never got a thread. */
+		if (i >= r->crew.size() || !r->crew.has_thread(i)) {
 			counts[i] = 0;
 			res->per_thread_min = 0;
 			continue;
 		}
-		/* Pairs with the thread's release of started. */
-		if (smp_load_acquire(&s->started))
-			res->threads_started++;
-		if (!smp_load_acquire(&s->finished)) {
-			/* Never stop a thread that is still spinning: it
-			 * would keep the stop waiting forever. */
-			res->threads_wedged++;
+		if (r->crew.wedged(i)) {
 			counts[i] = 0;
 			continue;
 		}
-		pvk_thread_stop(s->thread);
 		counts[i] = s->acquisitions;
 		if (s->acquisitions < res->per_thread_min)
 			res->per_thread_min = s->acquisitions;

@@ -13,9 +13,15 @@
  * node, which is how node nesting gets exercised (stats: lock_use_node2).
  *
  * The lock is a template parameter with the interface every pvsync lock
- * shares (init, destroy, lock, trylock, unlock, is_locked, is_contended),
- * and every kind runs through this same code with the same preemption
- * handling, so their numbers are comparable.
+ * shares, the concept StressLock below (name, init, destroy, lock,
+ * trylock, unlock, is_locked, is_contended), so the compiler checks what
+ * the engine needs; and every kind runs through this same code with the
+ * same preemption handling, so their numbers are comparable.  A lock may
+ * also offer two optional capabilities, which the engine asks for:
+ * HaltingLock (it counts its waiters' halts, for Config::min_halts) and
+ * SelfCheckingLock (it records failures it detected itself, such as the
+ * paravirt lock's lost kicks, which the engine resets before a run and
+ * copies into the Result after it).
  *
  * Ordering in the bookkeeping: the owner word and the counter are accessed
  * only inside the lock, with READ_ONCE/WRITE_ONCE so that the compiler
@@ -30,6 +36,7 @@
 
 #include "core/atomic.hpp"
 #include "core/cpu.hpp"
+#include "core/crew.hpp"
 #include <pvsync/kapi.h>
 #include "locks/stress_stats.hpp"
 
@@ -37,13 +44,39 @@ namespace pv::stress {
 
 constexpr unsigned int max_threads = 64;
 
+template <typename T, typename U>
+concept SameAs = __is_same(T, U);
+
+/* The interface every lock kind shares (see qspinlock.hpp). */
+template <typename L>
+concept StressLock = requires(L l, const L cl) {
+	{ L::name[0] } -> SameAs<const char &>;
+	{ l.init() } -> SameAs<bool>;	/* false: no memory */
+	{ l.destroy() } -> SameAs<void>;	/* safe after a failed init() */
+	{ l.lock() } -> SameAs<void>;
+	{ l.trylock() } -> SameAs<bool>;
+	{ l.unlock() } -> SameAs<void>;
+	{ cl.is_locked() } -> SameAs<bool>;
+	{ cl.is_contended() } -> SameAs<bool>;
+};
+
+/* A lock that counts the halts of its waiters (all locks of the kind). */
+template <typename L>
+concept HaltingLock = StressLock<L> && requires {
+	{ L::halts() } -> SameAs<unsigned long>;
+};
+
+/* A lock that records failures it detected itself (all of the kind). */
+template <typename L>
+concept SelfCheckingLock = StressLock<L> && requires(bool quiet) {
+	{ L::failures_reset(quiet) } -> SameAs<void>;
+	{ L::failures() } -> SameAs<uint32_t>;
+	{ L::failure_reason() } -> SameAs<const char *>;
+};
+
 struct alignas(64) ThreadSlot {
 	void *run;			/* the Run<Lock> this slot belongs to */
-	pvk_thread *thread;
 	unsigned int id;		/* 1-based owner id */
-	unsigned int cpu;
-	uint32_t started;		/* set by the thread, release */
-	uint32_t finished;		/* set by the thread, release */
 	uint64_t acquisitions;
 	uint64_t lat_max;		/* cycles */
 	Histogram lat;			/* acquire latency, cycles */
@@ -59,11 +92,12 @@ struct alignas(64) IrqSlot {
 struct RunBase {
 	Config cfg;
 	uint64_t hold_cycles, gap_cycles;
-	uint32_t go;		/* coordinator -> threads: start */
-	uint32_t stop;		/* coordinator -> threads: end */
+	Crew crew;		/* one member per ThreadSlot, in order */
 	/* The lock kind's halt count (Lock::halts), or nullptr. */
 	unsigned long (*halts)();
 	unsigned long halts_start;
+	/* The lock kind has recorded a failure (SelfCheckingLock), or nullptr. */
+	bool (*failed)();
 	ExclusionCheck task_check;
 	ExclusionCheck irq_check;
 	ThreadSlot slot[max_threads];
@@ -71,7 +105,7 @@ struct RunBase {
 };
 
 /* The template-free steps of a run, in src/locks/stress.cpp. */
-bool start_threads(RunBase *r, int (*thread_fn)(void *),
+bool start_threads(RunBase *r, Crew::Fn body, Crew::Fn prepare,
 		   void (*irq_fn)(void *));
 void wait_and_stop(RunBase *r, Result *res);
 void collect(RunBase *r, Result *res);
@@ -89,7 +123,7 @@ namespace {
  * The plain counter is read on entry and written back on exit, so two
  * overlapping holders lose an update.
  */
-template <typename Lock>
+template <StressLock Lock>
 inline void locked_section(Lock &lock, ExclusionCheck &c,
 				  unsigned int me, uint64_t hold_cycles)
 {
@@ -109,7 +143,7 @@ inline void locked_section(Lock &lock, ExclusionCheck &c,
 	atomic_add(&c.acquisitions, 1);
 }
 
-template <typename Lock>
+template <StressLock Lock>
 struct Run : RunBase {
 	Lock lock;
 	Lock irq_lock;
@@ -130,25 +164,23 @@ struct Run : RunBase {
 			       r->hold_cycles);
 	}
 
-	static int thread_fn(void *arg)
+	/* Before started: our first thread on this CPU arms its irq timer. */
+	static void prepare(void *arg)
 	{
 		auto *s = static_cast<ThreadSlot *>(arg);
 		auto *r = static_cast<Run *>(s->run);
 
-		/* Our first thread on this CPU arms the CPU's irq timer. */
-		if (s->id <= max_threads && r->irq[s->id - 1].timer) {
+		if (s->id <= max_threads && r->irq[s->id - 1].timer)
 			pvk_irq_timer_start_here(r->irq[s->id - 1].timer);
-		}
-		smp_store_release(&s->started, 1);	/* pairs with wait_started() */
-		/* Pairs with the release of go in RunBase::start(): the
-		 * settings are visible once go is. */
-		while (!smp_load_acquire(&r->go)) {
-			if (READ_ONCE(r->stop) || pvk_thread_should_stop())
-				goto out;
-			cpu_relax();
-			pvk_cond_resched();
-		}
-		while (!READ_ONCE(r->stop)) {
+	}
+
+	/* Between go and stop (see crew.hpp). */
+	static void body(void *arg)
+	{
+		auto *s = static_cast<ThreadSlot *>(arg);
+		auto *r = static_cast<Run *>(s->run);
+
+		while (!r->crew.stopping()) {
 			uint64_t t0, t1;
 
 			pvk_preempt_disable();
@@ -171,11 +203,6 @@ struct Run : RunBase {
 			if ((s->acquisitions & 63) == 0)
 				pvk_cond_resched();
 		}
-out:
-		smp_store_release(&s->finished, 1);	/* pairs with wait_finished() */
-		while (!pvk_thread_should_stop())
-			pvk_msleep_interruptible(1);
-		return 0;
 	}
 
 	/* One lock+unlock pair with nobody else around, in picoseconds. */
@@ -201,19 +228,23 @@ out:
 /*
  * Run one stress experiment on lock kind @Lock.  Returns 0 with @res
  * filled in, or a negative errno when the run could not start.
+ * @failures_expected: a SelfCheckingLock's failures are expected (a test
+ * catching a mutant): it logs them without WARNing.
  */
-template <typename Lock>
-int run(const Config &cfg, Result *res)
+template <StressLock Lock>
+int run(const Config &cfg, Result *res, bool failures_expected = false)
 {
-	if (!(requires { Lock::halts(); }) && cfg.min_halts)
+	if (!HaltingLock<Lock> && cfg.min_halts)
 		return -22;	/* -EINVAL: this lock kind never halts */
 
 	auto *r = static_cast<Run<Lock> *>(pvk_zalloc(sizeof(Run<Lock>)));
 
 	if (!r)
 		return -12;	/* -ENOMEM */
-	if constexpr (requires { Lock::halts(); })
+	if constexpr (HaltingLock<Lock>)
 		r->halts = [] { return Lock::halts(); };
+	if constexpr (SelfCheckingLock<Lock>)
+		r->failed = [] { return Lock::failures() != 0; };
 	if (!r->lock.init() || !r->irq_lock.init()) {
 		r->lock.destroy();
 		r->irq_lock.destroy();
@@ -225,10 +256,25 @@ int run(const Config &cfg, Result *res)
 	res->lock_name = Lock::name;
 	res->counts_halts = r->halts != nullptr;
 	res->cfg = cfg;
+	if constexpr (SelfCheckingLock<Lock>)
+		Lock::failures_reset(failures_expected);
 	res->uncontended_ps = r->uncontended_ps();
-	if (start_threads(r, Run<Lock>::thread_fn, Run<Lock>::irq_fn))
+	if (start_threads(r, Run<Lock>::body, Run<Lock>::prepare,
+			  Run<Lock>::irq_fn))
 		wait_and_stop(r, res);
 	collect(r, res);
+	if (!res->threads_wedged) {
+		/*
+		 * Before the failures are read: destroy() may record one
+		 * (the paravirt lock's stale hash entry).
+		 */
+		r->lock.destroy();
+		r->irq_lock.destroy();
+	}
+	if constexpr (SelfCheckingLock<Lock>) {
+		res->failures = Lock::failures();
+		res->failure_reason = Lock::failure_reason();
+	}
 	if (res->threads_wedged) {
 		/*
 		 * A thread never came back: it still uses the lock and the
@@ -236,11 +282,10 @@ int run(const Config &cfg, Result *res)
 		 * says so.
 		 */
 		pvk_warn_once_report("stress thread wedged; run memory leaked");
-		pvk_pin_module("a lock stress thread is wedged");
+		safe_to_free(true,
+			     "a lock stress thread is wedged");
 		return 0;
 	}
-	r->lock.destroy();
-	r->irq_lock.destroy();
 	pvk_free(r);
 	return 0;
 }

@@ -32,50 +32,36 @@ const char *Result::reason() const
 	return nullptr;
 }
 
+/* What the run measured; the settings lines are the experiment's. */
 void Result::print(TextBuf &out) const
 {
-	uint64_t ms = elapsed_ns / 1000000;
-
-	out.line("lock: %s", lock_name);
-	out.line("threads: %u", cfg.threads);
-	out.line("duration_ms: %u", cfg.duration_ms);
-	out.line("hold_ns: %u", cfg.hold_ns);
-	out.line("gap_ns: %u", cfg.gap_ns);
-	out.line("irq_every_us: %u", cfg.irq_every_us);
-	if (counts_halts) {
-		out.line("min_halts: %u", cfg.min_halts);
-		out.line("halts: %llu", (unsigned long long)halts);
-	}
-	out.line("cpus: %u", cpus);
-	out.line("threads_started: %u", threads_started);
-	out.line("threads_wedged: %u", threads_wedged);
-	out.line("stopped_early: %s", stopped_early ? stopped_early : "no");
-	out.line("elapsed_ms: %llu", (unsigned long long)ms);
-	out.line("acquisitions: %llu", (unsigned long long)acquisitions);
-	out.line("throughput_per_s: %llu",
-		 (unsigned long long)mul_div(acquisitions, 1000000000,
-					     elapsed_ns ? elapsed_ns : 1));
-	out.line("uncontended_ns: %llu.%03llu",
-		 (unsigned long long)(uncontended_ps / 1000),
-		 (unsigned long long)(uncontended_ps % 1000));
-	out.line("per_thread_min: %llu", (unsigned long long)per_thread_min);
-	out.line("per_thread_max: %llu", (unsigned long long)per_thread_max);
-	out.line("fairness_jain: %llu.%03llu",
-		 (unsigned long long)(jain_x1000 / 1000),
-		 (unsigned long long)(jain_x1000 % 1000));
-	out.line("latency_p50_ns: %llu", (unsigned long long)lat_p50_ns);
-	out.line("latency_p99_ns: %llu", (unsigned long long)lat_p99_ns);
-	out.line("latency_max_ns: %llu", (unsigned long long)lat_max_ns);
-	out.line("exclusion_violations: %u", violations);
-	out.line("counter_expected: %llu", (unsigned long long)acquisitions);
-	out.line("counter_actual: %llu", (unsigned long long)counter);
-	out.line("irq_acquisitions: %llu", (unsigned long long)irq_acquisitions);
-	out.line("irq_exclusion_violations: %u", irq_violations);
-	out.line("irq_counter_actual: %llu", (unsigned long long)irq_counter);
-	out.line("failures: %u", failures);
+	if (counts_halts)
+		out.kv("halts", halts);
+	out.kv("cpus", cpus);
+	out.kv("threads_started", threads_started);
+	out.kv("threads_wedged", threads_wedged);
+	out.kv("stopped_early", stopped_early ? stopped_early : "no");
+	out.kv("elapsed_ms", elapsed_ns / 1000000);
+	out.kv("acquisitions", acquisitions);
+	out.kv("throughput_per_s",
+	       mul_div(acquisitions, 1000000000, elapsed_ns ? elapsed_ns : 1));
+	out.kv("uncontended_ns", Fixed{ uncontended_ps, 3 });
+	out.kv("per_thread_min", per_thread_min);
+	out.kv("per_thread_max", per_thread_max);
+	out.kv("fairness_jain", Fixed{ jain_x1000, 3 });
+	out.kv("latency_p50_ns", lat_p50_ns);
+	out.kv("latency_p99_ns", lat_p99_ns);
+	out.kv("latency_max_ns", lat_max_ns);
+	out.kv("exclusion_violations", violations);
+	out.kv("counter_expected", acquisitions);
+	out.kv("counter_actual", counter);
+	out.kv("irq_acquisitions", irq_acquisitions);
+	out.kv("irq_exclusion_violations", irq_violations);
+	out.kv("irq_counter_actual", irq_counter);
+	out.kv("failures", failures);
 	if (const char *why = reason())
-		out.line("failure_reason: %s", why);
-	out.line("verdict: %s", passed() ? "PASS" : "FAIL");
+		out.kv("failure_reason", why);
+	out.verdict(passed());
 }
 
 } /* namespace pv::stress */

@@ -45,8 +45,10 @@ struct Config {
 	/*
 	 * The run goes on past duration_ms, for at most
 	 * halt_wait_limit_ms more, until the lock's waiters have halted
-	 * (waited for a kick) this many times; fewer fails the run as
-	 * "not exercised".  0: off.  Only for locks that count halts.
+	 * (waited for a kick) this many times, or the lock has recorded
+	 * a failure (the run has failed already); fewer halts fail the
+	 * run as "not exercised".  0: off.  Only for locks that count
+	 * halts.
 	 */
 	unsigned int min_halts;
 };
@@ -82,8 +84,8 @@ struct Result {
 	uint64_t irq_acquisitions, irq_counter;
 	/*
 	 * Failures the lock itself detected (the paravirt lock's lost kicks
-	 * and hash failures, see pv_hash.hpp), filled in by the experiment
-	 * after the run; any fails the run.
+	 * and hash failures, see pv_hash.hpp), which the engine asks a
+	 * SelfCheckingLock for after the run (stress.hpp); any fails it.
 	 */
 	uint32_t failures;
 	const char *failure_reason;	/* the first one, or nullptr */
@@ -98,6 +100,7 @@ struct Result {
 	 * the run passed.
 	 */
 	const char *reason() const;
+	/* The measured lines; the experiment prints the settings before. */
 	void print(TextBuf &out) const;
 };
 

@@ -53,11 +53,14 @@
 
 #include "core/atomic.hpp"
 #include "core/cpu.hpp"
+#include "core/crew.hpp"
+#include "core/rng.hpp"
 #include "pi_desc/experiment.hpp"
 #include <pvsync/kapi.h>
 #include "pi_desc/pi_desc.hpp"
 #include "core/run_control.hpp"
 #include "core/measure.hpp"
+#include "core/settings.hpp"
 #include "core/text_buf.hpp"
 
 namespace pv::pi_exp {
@@ -75,12 +78,41 @@ constexpr unsigned int start_timeout_ms = 2000;
 constexpr unsigned int stop_timeout_ms = 10000;
 constexpr unsigned int ipi_timeout_ms = 2000;
 
-/* The defaults, tuned for a 4-vCPU TCG guest (Documentation/pi_desc.rst). */
-constexpr Config defaults = {
-	.variant = variant_cmpxchg, .apic_mode = 0, .duration_ms = 1000,
-	.vcpus = 1, .posters = 3, .vectors = 8, .post_gap_ns = 1000,
-	.run_us = 10, .block_us = 100, .preempt_every = 4, .migrate = 1,
-	.window_ns = 2000,
+/*
+ * The settings, once: debugfs files, bounds, defaults (tuned for a 4-vCPU
+ * TCG guest, Documentation/pi_desc.rst) and the result's settings lines.
+ */
+constexpr Param<Config> params[] = {
+	{ "duration_ms", 10, 60000, 1000, &Config::duration_ms },
+	{ "vcpus", 1, max_vcpus, 1, &Config::vcpus },
+	{ "posters", 1, max_posters, 3, &Config::posters },
+	{ "vectors", 1, 256 - first_vector, 8, &Config::vectors },
+	{ "post_gap_ns", 0, 1000000, 1000, &Config::post_gap_ns },
+	{ "run_us", 0, 100000, 10, &Config::run_us },
+	{ "block_us", 1, 100000, 100, &Config::block_us },
+	{ "preempt_every", 0, 1000, 4, &Config::preempt_every },
+	{ "migrate", 0, 1, 1, &Config::migrate },
+	{ "window_ns", 0, 100000, 2000, &Config::window_ns },
+};
+
+/* The variants, in the order of enum Variant: the vCPU thread's body
+ * with that update discipline (vcpu_fn<R> below). */
+template <Rmw R>
+void vcpu_fn(void *arg);
+
+constexpr Option<Crew::Fn> variants[] = {
+	{ "cmpxchg", vcpu_fn<Rmw::cmpxchg_loop> },
+	{ "plain_store", vcpu_fn<Rmw::plain_store> },
+};
+static_assert(sizeof(variants) / sizeof(variants[0]) == nr_variants);
+
+constexpr auto variant_names = settings::names(variants);
+constexpr const char *apic_mode_names[] = { "x2apic", "xapic", nullptr };
+
+constexpr Choice<Config> choices[] = {
+	{ "variant", variant_names.v, variant_cmpxchg, nullptr,
+	  &Config::variant },
+	{ "apic_mode", apic_mode_names, 0, nullptr, &Config::apic_mode },
 };
 
 struct Run;
@@ -104,9 +136,7 @@ struct Sender {
 struct alignas(64) Vcpu {
 	PiDesc desc;
 	Run *run;
-	pvk_thread *thread;
 	unsigned int id, cpu;
-	uint32_t started, finished;	/* set by the thread, release */
 
 	/* Read by the handlers. */
 	alignas(64) uint32_t blocked_on;	/* pCPU, or not_blocked */
@@ -138,9 +168,7 @@ struct alignas(64) Vcpu {
 
 struct alignas(64) Poster {
 	Run *run;
-	pvk_thread *thread;
 	unsigned int id, cpu;
-	uint32_t started, finished;
 	uint64_t posts, distinct, coalesced, suppressed, notifications;
 	uint64_t ipi_errors;
 	Sender out;
@@ -151,39 +179,14 @@ struct Run {
 	pi::ApicMode mode;
 	uint8_t nv_notif, nv_wakeup;
 	uint64_t gap_cycles, window_cycles, run_ns, block_ns;
-	uint32_t go, stop;
+	Crew crew;		/* the vCPUs, then the posters */
 	Vcpu vcpu[max_vcpus];
 	Poster poster[max_posters];
 };
 
-uint64_t next_rand(uint64_t *s)
-{
-	/* xorshift64 */
-	uint64_t x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	*s = x;
-	return x;
-}
-
 bool should_stop(const Run *r)
 {
-	return READ_ONCE(r->stop) || pvk_thread_should_stop();
-}
-
-/* Wait for the coordinator's go; false when told to stop first. */
-bool wait_go(const Run *r)
-{
-	/* Pairs with the release of go in run(): settings and slots are
-	 * visible once go is. */
-	while (!smp_load_acquire(&r->go)) {
-		if (should_stop(r))
-			return false;
-		pvk_msleep_interruptible(1);
-	}
-	return true;
+	return r->crew.stopping();
 }
 
 /* The control value is one some writer wrote (see "no mixed field"). */
@@ -429,13 +432,13 @@ template <Rmw R>
 void vcpu_loop(Vcpu *v)
 {
 	Run *r = v->run;
-	uint64_t rng = 0x9e3779b97f4a7c15ULL * (v->id + 1);
+	Rng rng(Rng::seed_for(0x9e3779b97f4a7c15ULL, v->id));
 	unsigned int pcpu = v->cpu, online = pvk_num_online_cpus();
 	unsigned int cycle = 0;
 
 	while (!should_stop(r)) {
 		if (r->cfg.migrate) {
-			unsigned int to = pvk_nth_online_cpu(next_rand(&rng) % online);
+			unsigned int to = pvk_nth_online_cpu(rng.next() % online);
 
 			v->migrations += to != pcpu;
 			pcpu = to;
@@ -455,22 +458,11 @@ void vcpu_loop(Vcpu *v)
 	}
 }
 
-int vcpu_fn(void *arg)
+/* A vCPU thread, between go and stop (crew.hpp). */
+template <Rmw R>
+void vcpu_fn(void *arg)
 {
-	auto *v = static_cast<Vcpu *>(arg);
-	Run *r = v->run;
-
-	smp_store_release(&v->started, 1);	/* pairs with wait_flags() */
-	if (wait_go(r)) {
-		if (r->cfg.variant == variant_plain_store)
-			vcpu_loop<Rmw::plain_store>(v);
-		else
-			vcpu_loop<Rmw::cmpxchg_loop>(v);
-	}
-	smp_store_release(&v->finished, 1);	/* counters before finished */
-	while (!pvk_thread_should_stop())
-		pvk_msleep_interruptible(1);
-	return 0;
+	vcpu_loop<R>(static_cast<Vcpu *>(arg));
 }
 
 void post(Poster *p, Vcpu *v, unsigned int vec)
@@ -527,52 +519,23 @@ void post(Poster *p, Vcpu *v, unsigned int vec)
 	}
 }
 
-int poster_fn(void *arg)
+/* A poster thread, between go and stop (crew.hpp). */
+void poster_fn(void *arg)
 {
 	auto *p = static_cast<Poster *>(arg);
 	Run *r = p->run;
-	uint64_t rng = 0x2545f4914f6cdd1dULL * (p->id + 1);
+	Rng rng(Rng::seed_for(0x2545f4914f6cdd1dULL, p->id));
 	unsigned int n = 0;
 
-	smp_store_release(&p->started, 1);	/* pairs with wait_flags() */
-	if (wait_go(r)) {
-		while (!should_stop(r)) {
-			uint64_t x = next_rand(&rng);
-			Vcpu *v = &r->vcpu[(x >> 32) % r->cfg.vcpus];
+	while (!should_stop(r)) {
+		uint64_t x = rng.next();
+		Vcpu *v = &r->vcpu[(x >> 32) % r->cfg.vcpus];
 
-			post(p, v, first_vector + (x & 0xffff) % r->cfg.vectors);
-			if (r->gap_cycles)
-				delay_cycles(r->gap_cycles);
-			if ((++n & 255) == 0)
-				pvk_cond_resched();
-		}
-	}
-	smp_store_release(&p->finished, 1);	/* counters before finished */
-	while (!pvk_thread_should_stop())
-		pvk_msleep_interruptible(1);
-	return 0;
-}
-
-/* Wait up to @ms for every thread's @flag; true when all are set. */
-bool wait_flags(Run *r, uint32_t Vcpu::*vf, uint32_t Poster::*pf,
-		unsigned int ms)
-{
-	uint64_t end = pvk_now_ns() + ms * 1000000ULL;
-
-	for (;;) {
-		bool all = true;
-
-		/* Pairs with the threads' release of the flag. */
-		for (unsigned int i = 0; i < r->cfg.vcpus; i++)
-			all &= !r->vcpu[i].thread || smp_load_acquire(&(r->vcpu[i].*vf));
-		for (unsigned int i = 0; i < r->cfg.posters; i++)
-			all &= !r->poster[i].thread ||
-			       smp_load_acquire(&(r->poster[i].*pf));
-		if (all)
-			return true;
-		if (pvk_now_ns() > end)
-			return false;
-		pvk_msleep_interruptible(1);
+		post(p, v, first_vector + (x & 0xffff) % r->cfg.vectors);
+		if (r->gap_cycles)
+			delay_cycles(r->gap_cycles);
+		if ((++n & 255) == 0)
+			pvk_cond_resched();
 	}
 }
 
@@ -672,7 +635,7 @@ void add_totals(const Result &res)
 
 Config default_config()
 {
-	return defaults;
+	return settings::defaults(params, choices);
 }
 
 int run(const Config &cfg, Result *res)
@@ -715,8 +678,8 @@ int run(const Config &cfg, Result *res)
 		v->desc.control = Control{ 0 }
 			.with_nv(r->nv_notif)
 			.with_ndst(pi::encode_ndst(v->cpu, r->mode)).raw;
-		v->thread = pvk_thread_start(vcpu_fn, v, v->cpu, "pvsync/pi_vcpu");
-		ok = v->thread != nullptr;
+		ok = r->crew.add(v->cpu, variants[cfg.variant].run, v,
+				 "pvsync/pi_vcpu");
 	}
 	for (unsigned int i = 0; i < cfg.posters && ok; i++) {
 		Poster *p = &r->poster[i];
@@ -724,65 +687,37 @@ int run(const Config &cfg, Result *res)
 		p->run = r;
 		p->id = i;
 		p->cpu = pvk_nth_online_cpu(cfg.vcpus + i);
-		p->thread = pvk_thread_start(poster_fn, p, p->cpu, "pvsync/pi_post");
-		ok = p->thread != nullptr;
+		ok = r->crew.add(p->cpu, poster_fn, p, "pvsync/pi_post");
 	}
 	if (ok)
-		ok = wait_flags(r, &Vcpu::started, &Poster::started,
-				start_timeout_ms);
+		ok = r->crew.wait_started(start_timeout_ms);
 
 	uint64_t start = pvk_now_ns();
 
 	if (ok) {
-		/* Publish the settings before the threads see go; pairs
-		 * with the acquire in wait_go(). */
-		smp_store_release(&r->go, 1);
+		/* Publishes the settings to the threads (crew.hpp). */
+		r->crew.go();
 		res->stopped_early = run_for(cfg.duration_ms);
 	}
 	res->elapsed_ns = pvk_now_ns() - start;
-	WRITE_ONCE(r->stop, 1);
-	wait_flags(r, &Vcpu::finished, &Poster::finished, stop_timeout_ms);
-
-	/* Stop only threads that finished; a wedged one keeps the run's
+	/* Stops only threads that finished; a wedged one keeps the run's
 	 * memory, which is then leaked rather than freed under it. */
-	for (unsigned int i = 0; i < cfg.vcpus; i++) {
-		Vcpu *v = &r->vcpu[i];
+	res->threads_wedged = r->crew.finish(stop_timeout_ms);
+	res->threads_started = r->crew.started();
 
-		if (!v->thread)
-			continue;
-		res->threads_started += smp_load_acquire(&v->started);
-		if (!smp_load_acquire(&v->finished)) {
-			res->threads_wedged++;
-			continue;
+	/* Every notification handled before the checks and the free.
+	 * Pairs with the handler's fully ordered add of ipis_done. */
+	wait_until([r] {
+		for (unsigned int i = 0; i < r->cfg.vcpus; i++) {
+			if (READ_ONCE(r->vcpu[i].ipis_done) !=
+			    READ_ONCE(r->vcpu[i].ipis_sent))
+				return false;
 		}
-		pvk_thread_stop(v->thread);
-	}
-	for (unsigned int i = 0; i < cfg.posters; i++) {
-		Poster *p = &r->poster[i];
-
-		if (!p->thread)
-			continue;
-		res->threads_started += smp_load_acquire(&p->started);
-		if (!smp_load_acquire(&p->finished)) {
-			res->threads_wedged++;
-			continue;
-		}
-		pvk_thread_stop(p->thread);
-	}
-
-	/* Every notification handled before the checks and the free. */
-	uint64_t end = pvk_now_ns() + ipi_timeout_ms * 1000000ULL;
-
-	for (unsigned int i = 0; i < cfg.vcpus; i++) {
-		Vcpu *v = &r->vcpu[i];
-
-		/* Pairs with the handler's fully ordered add of ipis_done. */
-		while (READ_ONCE(v->ipis_done) != READ_ONCE(v->ipis_sent) &&
-		       pvk_now_ns() < end)
-			pvk_msleep_interruptible(1);
-		res->ipis_unfinished += READ_ONCE(v->ipis_sent) -
-					READ_ONCE(v->ipis_done);
-	}
+		return true;
+	}, ipi_timeout_ms);
+	for (unsigned int i = 0; i < cfg.vcpus; i++)
+		res->ipis_unfinished += READ_ONCE(r->vcpu[i].ipis_sent) -
+					READ_ONCE(r->vcpu[i].ipis_done);
 	smp_mb();	/* handlers' counter updates before we read them */
 
 	if (!res->threads_wedged) {
@@ -790,12 +725,8 @@ int run(const Config &cfg, Result *res)
 			final_checks(r, &r->vcpu[i], res);
 	}
 	collect(r, res);
-	if (res->threads_wedged || res->ipis_unfinished) {
-		pvk_log(PVK_LOG_ERR, "pvsync: pi_desc run leaks its memory: %u threads wedged, %llu IPIs unfinished",
-			res->threads_wedged,
-			(unsigned long long)res->ipis_unfinished);
-		pvk_pin_module("a pi_desc thread or IPI is still running");
-	} else
+	if (safe_to_free(res->threads_wedged || res->ipis_unfinished,
+			 "a pi_desc thread or IPI is still running"))
 		pvk_free(r);
 	if (!res->passed() && cfg.variant == variant_cmpxchg)
 		pvk_warn_once_report("pi_desc: the cmpxchg64 variant failed a check");
@@ -815,146 +746,71 @@ bool Result::passed() const
 
 void Result::print(TextBuf &out) const
 {
-	static const char *const variants[] = { "cmpxchg", "plain_store" };
-	uint64_t ms = elapsed_ns / 1000000;
 	uint64_t updates = loads + blocks;
 	uint64_t retries = retries_load + retries_block;
+	uint64_t ns = elapsed_ns ? elapsed_ns : 1;
 
-	out.line("variant: %s", variants[cfg.variant < nr_variants ? cfg.variant : 0]);
-	out.line("apic_mode: %s", cfg.apic_mode ? "xapic" : "x2apic");
-	out.line("duration_ms: %u", cfg.duration_ms);
-	out.line("vcpus: %u", cfg.vcpus);
-	out.line("posters: %u", cfg.posters);
-	out.line("vectors: %u", cfg.vectors);
-	out.line("post_gap_ns: %u", cfg.post_gap_ns);
-	out.line("run_us: %u", cfg.run_us);
-	out.line("block_us: %u", cfg.block_us);
-	out.line("preempt_every: %u", cfg.preempt_every);
-	out.line("migrate: %u", cfg.migrate);
-	out.line("window_ns: %u", cfg.window_ns);
-	out.line("cpus: %u", cpus);
-	out.line("threads_started: %u", threads_started);
-	out.line("threads_wedged: %u", threads_wedged);
-	out.line("stopped_early: %s", stopped_early ? stopped_early : "no");
-	out.line("elapsed_ms: %llu", (unsigned long long)ms);
-	out.line("posts: %llu", (unsigned long long)posts);
-	out.line("posts_per_s: %llu",
-		 (unsigned long long)measure::mul_div(posts, 1000000000ULL,
-						     elapsed_ns ? elapsed_ns : 1));
-	out.line("posts_distinct: %llu", (unsigned long long)posts_distinct);
-	out.line("posts_coalesced: %llu", (unsigned long long)posts_coalesced);
-	out.line("posts_suppressed: %llu", (unsigned long long)posts_suppressed);
-	out.line("notifications: %llu", (unsigned long long)notifications);
-	out.line("self_notifications: %llu", (unsigned long long)self_notifications);
-	out.line("notification_irqs: %llu", (unsigned long long)notif_irqs);
-	out.line("wakeup_irqs: %llu", (unsigned long long)wakeup_irqs);
-	out.line("wakeups: %llu", (unsigned long long)wakeups);
-	out.line("wakeups_stale: %llu", (unsigned long long)wakeups_stale);
-	out.line("loads: %llu", (unsigned long long)loads);
-	out.line("blocks: %llu", (unsigned long long)blocks);
-	out.line("preemptions: %llu", (unsigned long long)preemptions);
-	out.line("migrations: %llu", (unsigned long long)migrations);
-	out.line("block_timeouts: %llu", (unsigned long long)block_timeouts);
-	out.line("updates_per_s: %llu",
-		 (unsigned long long)measure::mul_div(updates, 1000000000ULL,
-						     elapsed_ns ? elapsed_ns : 1));
-	out.line("retries_load: %llu", (unsigned long long)retries_load);
-	out.line("retries_block: %llu", (unsigned long long)retries_block);
-	out.line("retries_per_1000_updates: %llu",
-		 (unsigned long long)measure::mul_div(retries, 1000,
-						     updates ? updates : 1));
-	out.line("retries_max: %llu", (unsigned long long)retries_max);
-	out.line("harvests: %llu", (unsigned long long)harvests);
-	out.line("vectors_received: %llu", (unsigned long long)vectors_received);
-	out.line("vectors_missing: %llu", (unsigned long long)vectors_missing);
-	out.line("vectors_extra: %llu", (unsigned long long)vectors_extra);
-	out.line("never_harvested: %llu", (unsigned long long)never_harvested);
-	out.line("on_sets: %llu", (unsigned long long)on_sets);
-	out.line("on_clears: %llu", (unsigned long long)on_clears);
-	out.line("on_lost: %lld", (long long)on_lost);
-	out.line("stranded_blocked: %llu", (unsigned long long)stranded_blocked);
-	out.line("stranded_quiesce: %llu", (unsigned long long)stranded_quiesce);
-	out.line("mixed_fields: %llu", (unsigned long long)mixed_fields);
-	out.line("misdirected: %llu", (unsigned long long)misdirected);
-	out.line("bad_vector: %llu", (unsigned long long)bad_vector);
-	out.line("ipi_errors: %llu", (unsigned long long)ipi_errors);
-	out.line("ipis_unfinished: %llu", (unsigned long long)ipis_unfinished);
-	out.line("verdict: %s", passed() ? "PASS" : "FAIL");
+	settings::print(out, params, choices, cfg);
+	out.kv("cpus", cpus);
+	out.kv("threads_started", threads_started);
+	out.kv("threads_wedged", threads_wedged);
+	out.kv("stopped_early", stopped_early ? stopped_early : "no");
+	out.kv("elapsed_ms", elapsed_ns / 1000000);
+	out.kv("posts", posts);
+	out.kv("posts_per_s", measure::mul_div(posts, 1000000000ULL, ns));
+	out.kv("posts_distinct", posts_distinct);
+	out.kv("posts_coalesced", posts_coalesced);
+	out.kv("posts_suppressed", posts_suppressed);
+	out.kv("notifications", notifications);
+	out.kv("self_notifications", self_notifications);
+	out.kv("notification_irqs", notif_irqs);
+	out.kv("wakeup_irqs", wakeup_irqs);
+	out.kv("wakeups", wakeups);
+	out.kv("wakeups_stale", wakeups_stale);
+	out.kv("loads", loads);
+	out.kv("blocks", blocks);
+	out.kv("preemptions", preemptions);
+	out.kv("migrations", migrations);
+	out.kv("block_timeouts", block_timeouts);
+	out.kv("updates_per_s", measure::mul_div(updates, 1000000000ULL, ns));
+	out.kv("retries_load", retries_load);
+	out.kv("retries_block", retries_block);
+	out.kv("retries_per_1000_updates",
+	       measure::mul_div(retries, 1000, updates ? updates : 1));
+	out.kv("retries_max", retries_max);
+	out.kv("harvests", harvests);
+	out.kv("vectors_received", vectors_received);
+	out.kv("vectors_missing", vectors_missing);
+	out.kv("vectors_extra", vectors_extra);
+	out.kv("never_harvested", never_harvested);
+	out.kv("on_sets", on_sets);
+	out.kv("on_clears", on_clears);
+	out.kv("on_lost", on_lost);
+	out.kv("stranded_blocked", stranded_blocked);
+	out.kv("stranded_quiesce", stranded_quiesce);
+	out.kv("mixed_fields", mixed_fields);
+	out.kv("misdirected", misdirected);
+	out.kv("bad_vector", bad_vector);
+	out.kv("ipi_errors", ipi_errors);
+	out.kv("ipis_unfinished", ipis_unfinished);
+	out.verdict(passed());
 }
 
 namespace {
 
-enum Param : unsigned int {
-	p_duration_ms,
-	p_vcpus,
-	p_posters,
-	p_vectors,
-	p_post_gap_ns,
-	p_run_us,
-	p_block_us,
-	p_preempt_every,
-	p_migrate,
-	p_window_ns,
-	nr_params,
-};
-
-
-constexpr pvsync_param params[nr_params] = {
-	[p_duration_ms] = { "duration_ms", 10, 60000, defaults.duration_ms },
-	[p_vcpus] = { "vcpus", 1, max_vcpus, defaults.vcpus },
-	[p_posters] = { "posters", 1, max_posters, defaults.posters },
-	[p_vectors] = { "vectors", 1, 256 - first_vector, defaults.vectors },
-	[p_post_gap_ns] = { "post_gap_ns", 0, 1000000, defaults.post_gap_ns },
-	[p_run_us] = { "run_us", 0, 100000, defaults.run_us },
-	[p_block_us] = { "block_us", 1, 100000, defaults.block_us },
-	[p_preempt_every] = { "preempt_every", 0, 1000, defaults.preempt_every },
-	[p_migrate] = { "migrate", 0, 1, defaults.migrate },
-	[p_window_ns] = { "window_ns", 0, 100000, defaults.window_ns },
-};
-
-constexpr const char *variant_names[nr_variants + 1] = {
-	[variant_cmpxchg] = "cmpxchg",
-	[variant_plain_store] = "plain_store",
-	[nr_variants] = nullptr,
-};
-
-constexpr const char *apic_mode_names[] = { "x2apic", "xapic", nullptr };
-
-enum Choice : unsigned int { c_variant, c_apic_mode, nr_choices };
-
-constexpr pvsync_choice choices[nr_choices] = {
-	[c_variant] = { "variant", variant_names, variant_cmpxchg, nullptr },
-	[c_apic_mode] = { "apic_mode", apic_mode_names, 0, nullptr },
-};
-
-unsigned int arg(const pvsync_run_args *args, Param p)
-{
-	return static_cast<unsigned int>(args->param[p]);
-}
+constexpr auto debugfs_params = settings::debugfs(params);
+constexpr auto debugfs_choices = settings::debugfs(choices);
 
 int run_debugfs(const pvsync_run_args *args, char *out, unsigned long size)
 {
-	Config cfg = {
-		.variant = args->choice[c_variant],
-		.apic_mode = args->choice[c_apic_mode],
-		.duration_ms = arg(args, p_duration_ms),
-		.vcpus = arg(args, p_vcpus),
-		.posters = arg(args, p_posters),
-		.vectors = arg(args, p_vectors),
-		.post_gap_ns = arg(args, p_post_gap_ns),
-		.run_us = arg(args, p_run_us),
-		.block_us = arg(args, p_block_us),
-		.preempt_every = arg(args, p_preempt_every),
-		.migrate = arg(args, p_migrate),
-		.window_ns = arg(args, p_window_ns),
-	};
+	Config cfg = settings::from_args(params, choices, args);
 	Result res;
 	TextBuf text(out, size);
 	int ret = run(cfg, &res);
 
 	if (ret)
 		return ret;
-	text.line("experiment: pi_desc");
+	text.kv("experiment", "pi_desc");
 	res.print(text);
 	text.finish();
 	return 0;
@@ -964,15 +820,15 @@ unsigned long stats_show(char *buf, unsigned long size)
 {
 	TextBuf text(buf, size);
 
-	text.line("runs: %llu", (unsigned long long)READ_ONCE(totals.runs));
-	text.line("failed_runs: %llu", (unsigned long long)READ_ONCE(totals.failed_runs));
-	text.line("posts: %llu", (unsigned long long)READ_ONCE(totals.posts));
-	text.line("notifications: %llu", (unsigned long long)READ_ONCE(totals.notifications));
-	text.line("loads: %llu", (unsigned long long)READ_ONCE(totals.loads));
-	text.line("blocks: %llu", (unsigned long long)READ_ONCE(totals.blocks));
-	text.line("update_retries: %llu", (unsigned long long)READ_ONCE(totals.retries));
-	text.line("on_lost: %llu", (unsigned long long)READ_ONCE(totals.on_lost));
-	text.line("stranded: %llu", (unsigned long long)READ_ONCE(totals.stranded));
+	text.kv("runs", READ_ONCE(totals.runs));
+	text.kv("failed_runs", READ_ONCE(totals.failed_runs));
+	text.kv("posts", READ_ONCE(totals.posts));
+	text.kv("notifications", READ_ONCE(totals.notifications));
+	text.kv("loads", READ_ONCE(totals.loads));
+	text.kv("blocks", READ_ONCE(totals.blocks));
+	text.kv("update_retries", READ_ONCE(totals.retries));
+	text.kv("on_lost", READ_ONCE(totals.on_lost));
+	text.kv("stranded", READ_ONCE(totals.stranded));
 	return text.finish();
 }
 
@@ -993,10 +849,10 @@ void stats_reset()
 
 const pvsync_experiment experiment = {
 	.name = "pi_desc",
-	.params = params,
-	.nr_params = nr_params,
-	.choices = choices,
-	.nr_choices = nr_choices,
+	.params = debugfs_params.v,
+	.nr_params = debugfs_params.size(),
+	.choices = debugfs_choices.v,
+	.nr_choices = debugfs_choices.size(),
 	.run = run_debugfs,
 	.stats_show = stats_show,
 	.stats_reset = stats_reset,

@@ -27,29 +27,16 @@
 
 #include "core/atomic.hpp"
 #include "core/cpu.hpp"
+#include "core/crew.hpp"
 #include "upcall/experiment.hpp"
 #include <pvsync/kapi.h>
 #include "core/run_control.hpp"
 #include "core/measure.hpp"
+#include "core/settings.hpp"
 #include "core/text_buf.hpp"
 #include "upcall/upcall.hpp"
 
 namespace pv::upcall {
-
-const char *const barrier_names[nr_barriers + 1] = {
-	[barrier_compiler] = CompilerBarrier::name,
-	[barrier_lfence] = Lfence::name,
-	[barrier_mfence] = Mfence::name,
-	[barrier_locked_add] = LockedAdd::name,
-	[nr_barriers] = nullptr,
-};
-
-const char *const variant_names[nr_variants + 1] = {
-	[variant_correct] = "correct",
-	[variant_no_recheck] = "no_recheck",
-	[variant_migrate] = "migrate",
-	[nr_variants] = nullptr,
-};
 
 namespace {
 
@@ -67,8 +54,6 @@ struct alignas(64) Slot {
 	unsigned int idx, cpu;
 	Vcpu *v;
 	pvk_irq_timer *timer;
-	pvk_thread *thread;
-	uint32_t started, finished;	/* set by the thread, release */
 	/* written by the thread only */
 	uint64_t sections, unmasks, nested, migrations, ipis_sent;
 	uint64_t pending_after_unmask, nesting_broken;
@@ -81,7 +66,7 @@ struct Run {
 	Config cfg;
 	unsigned int n;
 	uint64_t hold_cycles, gap_cycles;
-	uint32_t go, stop;
+	Crew crew;			/* the slots with a timer, in order */
 	uint64_t ipis_done;		/* atomic: bumped by the IPI function */
 	void *pcp;
 	Slot slot[max_cpus];
@@ -221,22 +206,20 @@ struct Engine {
 							   pvk_this_cpu()));
 	}
 
-	static int thread_fn(void *arg)
+	/* Before started: bound to s->cpu, "here" is the slot's CPU. */
+	static void prepare(void *arg)
+	{
+		pvk_irq_timer_start_here(static_cast<Slot *>(arg)->timer);
+	}
+
+	/* Between go and stop (crew.hpp). */
+	static void body(void *arg)
 	{
 		auto *s = static_cast<Slot *>(arg);
 		Run *r = s->run;
 		bool migrate = r->cfg.variant == variant_migrate;
 
-		/* Bound to s->cpu: "here" is the slot's CPU. */
-		pvk_irq_timer_start_here(s->timer);
-		smp_store_release(&s->started, 1);	/* pairs with wait_slots() */
-		/* Pairs with the release of go: the settings are visible. */
-		while (!smp_load_acquire(&r->go)) {
-			if (READ_ONCE(r->stop) || pvk_thread_should_stop())
-				goto out;
-			pvk_msleep_interruptible(1);
-		}
-		for (uint64_t i = 0; !READ_ONCE(r->stop); i++) {
+		for (uint64_t i = 0; !r->crew.stopping(); i++) {
 			if (migrate) {
 				/* Preemptible on purpose: the mutant. */
 				round(s, vcpu_here(r), i, true);
@@ -251,35 +234,10 @@ struct Engine {
 			if ((i & 63) == 0)
 				pvk_cond_resched();
 		}
-out:
-		smp_store_release(&s->finished, 1);	/* pairs with wait_slots() */
-		return 0;
 	}
 
 	static int run(const Config &cfg, Result *res);
 };
-
-/* Wait until every slot with a thread has @flag set, or timeout. */
-bool wait_slots(Run *r, uint32_t Slot::*flag, unsigned int timeout_ms)
-{
-	uint64_t deadline = pvk_now_ns() + timeout_ms * 1000000ULL;
-
-	for (;;) {
-		unsigned int done = 0;
-
-		for (unsigned int i = 0; i < r->n; i++) {
-			/* Pairs with the thread's release of the flag. */
-			if (!r->slot[i].thread ||
-			    smp_load_acquire(&(r->slot[i].*flag)))
-				done++;
-		}
-		if (done == r->n)
-			return true;
-		if (pvk_now_ns() > deadline)
-			return false;
-		pvk_msleep_interruptible(1);
-	}
-}
 
 uint64_t ipis_sent(const Run *r)
 {
@@ -292,16 +250,12 @@ uint64_t ipis_sent(const Run *r)
 
 bool wait_ipis(Run *r)
 {
-	uint64_t deadline = pvk_now_ns() + ipi_timeout_ms * 1000000ULL;
 	uint64_t sent = ipis_sent(r);
 
 	/* Pairs with the IPI function's atomic add: its events are in. */
-	while (smp_load_acquire(&r->ipis_done) != sent) {
-		if (pvk_now_ns() > deadline)
-			return false;
-		pvk_msleep_interruptible(1);
-	}
-	return true;
+	return wait_until([r, sent] {
+		return smp_load_acquire(&r->ipis_done) == sent;
+	}, ipi_timeout_ms);
 }
 
 void collect(Run *r, Result *res, bool checked)
@@ -387,40 +341,21 @@ int Engine<G>::run(const Config &cfg, Result *res)
 		Slot *s = &r->slot[i];
 
 		if (s->timer)
-			s->thread = pvk_thread_start(thread_fn, s, s->cpu,
-						     "pvsync/upcall");
+			r->crew.add(s->cpu, body, s, "pvsync/upcall", prepare);
 	}
-	wait_slots(r, &Slot::started, start_timeout_ms);
-	for (unsigned int i = 0; i < r->n; i++) {
-		/* Pairs with the thread's release of started. */
-		if (smp_load_acquire(&r->slot[i].started))
-			res->threads_started++;
-	}
+	r->crew.wait_started(start_timeout_ms);
+	res->threads_started = r->crew.started();
 
 	uint64_t start = pvk_now_ns();
 
 	if (res->threads_started == r->n) {
-		/* Publishes the settings; pairs with the threads' acquire. */
-		smp_store_release(&r->go, 1);
+		/* Publishes the settings to the threads (crew.hpp). */
+		r->crew.go();
 		res->stopped_early = run_for(cfg.duration_ms);
 	}
-	WRITE_ONCE(r->stop, 1);
+	r->crew.stop();
 	res->elapsed_ns = pvk_now_ns() - start;
-	wait_slots(r, &Slot::finished, stop_timeout_ms);
-	for (unsigned int i = 0; i < r->n; i++) {
-		Slot *s = &r->slot[i];
-
-		if (!s->thread)
-			continue;
-		/* Pairs with the thread's release of finished. */
-		if (!smp_load_acquire(&s->finished)) {
-			/* Never stop a thread that is still running: the
-			 * stop would wait for it forever. */
-			res->threads_wedged++;
-			continue;
-		}
-		pvk_thread_stop(s->thread);
-	}
+	res->threads_wedged = r->crew.finish(stop_timeout_ms);
 	if (!res->threads_wedged) {
 		for (unsigned int i = 0; i < r->n; i++)
 			pvk_irq_timer_destroy(r->slot[i].timer);
@@ -434,27 +369,12 @@ int Engine<G>::run(const Config &cfg, Result *res)
 				       true);
 	}
 	collect(r, res, healthy);
-	if (healthy) {
+	/* Something may still use the memory unless healthy: leak it. */
+	if (safe_to_free(!healthy, "an upcall thread or IPI is still running")) {
 		pvk_percpu_free(r->pcp);
 		pvk_free(r);
-	} else {
-		/* Something may still use the memory: leak it. */
-		pvk_log(PVK_LOG_ERR,
-			"pvsync: upcall: %u wedged threads, %llu of %llu IPIs done; leaking the run's memory",
-			res->threads_wedged,
-			(unsigned long long)res->ipis_done,
-			(unsigned long long)res->ipis_sent);
-		pvk_pin_module("an upcall thread or IPI is still running");
 	}
 	return 0;
-}
-
-template <typename B>
-int run_barrier(const Config &cfg, Result *res)
-{
-	if (cfg.variant == variant_no_recheck)
-		return Engine<Guest<B, AssertStable, false>>::run(cfg, res);
-	return Engine<Guest<B>>::run(cfg, res);
 }
 
 /* Best of cost_samples runs of @pairs mask/unmask pairs, irqs off. */
@@ -486,58 +406,73 @@ Cost measure_one(Vcpu *v, unsigned int pairs)
 		     measure::mul_div(best_cycles, 100, pairs) };
 }
 
-/* Parameters ---------------------------------------------------------- */
+/* Settings and runners ------------------------------------------------ */
 
-enum Param : unsigned int {
-	p_cpus,
-	p_duration_ms,
-	p_hold_ns,
-	p_gap_ns,
-	p_timer_us,
-	p_ipi_every,
-	p_burst,
-	p_ports,
-	p_cost_pairs,
-	nr_params,
+using RunFn = int (*)(const Config &cfg, Result *res);
+using CostFn = Cost (*)(Vcpu *v, unsigned int pairs);
+
+/* The variants with barrier @B, in the order of enum Variant. */
+template <typename B>
+constexpr Option<RunFn> variants[] = {
+	{ "correct", Engine<Guest<B>>::run },
+	{ "no_recheck", Engine<Guest<B, AssertStable, false>>::run },
+	{ "migrate", Engine<Guest<B>>::run },
+};
+static_assert(sizeof(variants<CompilerBarrier>) /
+	      sizeof(variants<CompilerBarrier>[0]) == nr_variants);
+
+/* What a barrier kind runs: the stress, and the cost measurement. */
+struct BarrierOps {
+	RunFn run;
+	CostFn cost;
 };
 
-constexpr pvsync_param params[nr_params] = {
-	[p_cpus] = { "cpus", 0, max_cpus, 0 },
-	[p_duration_ms] = { "duration_ms", 10, 60000, 500 },
-	[p_hold_ns] = { "hold_ns", 0, 100000, 2000 },
-	[p_gap_ns] = { "gap_ns", 0, 1000000, 1000 },
-	[p_timer_us] = { "timer_us", 5, 100000, 20 },
-	[p_ipi_every] = { "ipi_every", 0, 1000000, 16 },
-	[p_burst] = { "burst", 1, 16, 3 },
-	[p_ports] = { "ports", 1, max_ports, max_ports },
-	[p_cost_pairs] = { "cost_pairs", 1000, 1000000, 50000 },
+template <typename B>
+int run_barrier(const Config &cfg, Result *res)
+{
+	return variants<B>[cfg.variant].run(cfg, res);
+}
+
+template <typename B>
+constexpr BarrierOps barrier_ops = { run_barrier<B>, measure_one<B> };
+
+/* The barrier kinds, in the order of enum BarrierKind. */
+constexpr Option<const BarrierOps *> barriers[] = {
+	{ CompilerBarrier::name, &barrier_ops<CompilerBarrier> },
+	{ Lfence::name, &barrier_ops<Lfence> },
+	{ Mfence::name, &barrier_ops<Mfence> },
+	{ LockedAdd::name, &barrier_ops<LockedAdd> },
+};
+static_assert(sizeof(barriers) / sizeof(barriers[0]) == nr_barriers);
+
+constexpr auto barrier_list = settings::names(barriers);
+constexpr auto variant_list = settings::names(variants<CompilerBarrier>);
+
+constexpr Param<Config> params[] = {
+	{ "cpus", 0, max_cpus, 0, &Config::cpus },
+	{ "duration_ms", 10, 60000, 500, &Config::duration_ms },
+	{ "hold_ns", 0, 100000, 2000, &Config::hold_ns },
+	{ "gap_ns", 0, 1000000, 1000, &Config::gap_ns },
+	{ "timer_us", 5, 100000, 20, &Config::timer_us },
+	{ "ipi_every", 0, 1000000, 16, &Config::ipi_every },
+	{ "burst", 1, 16, 3, &Config::burst },
+	{ "ports", 1, max_ports, max_ports, &Config::ports },
+	{ "cost_pairs", 1000, 1000000, 50000, &Config::cost_pairs },
 };
 
-enum ChoiceIdx : unsigned int { c_barrier, c_variant, nr_choices };
-
-constexpr pvsync_choice choices[nr_choices] = {
-	[c_barrier] = { "barrier", barrier_names, barrier_compiler, nullptr },
-	[c_variant] = { "variant", variant_names, variant_correct, nullptr },
+constexpr Choice<Config> choices[] = {
+	{ "barrier", barrier_list.v, barrier_compiler, nullptr,
+	  &Config::barrier },
+	{ "variant", variant_list.v, variant_correct, nullptr,
+	  &Config::variant },
 };
+
+constexpr auto debugfs_params = settings::debugfs(params);
+constexpr auto debugfs_choices = settings::debugfs(choices);
 
 int run_debugfs(const pvsync_run_args *args, char *out, unsigned long size)
 {
-	auto u = [args](unsigned int p) {
-		return static_cast<unsigned int>(args->param[p]);
-	};
-	Config cfg = {
-		.barrier = args->choice[c_barrier],
-		.variant = args->choice[c_variant],
-		.cpus = u(p_cpus),
-		.duration_ms = u(p_duration_ms),
-		.hold_ns = u(p_hold_ns),
-		.gap_ns = u(p_gap_ns),
-		.timer_us = u(p_timer_us),
-		.ipi_every = u(p_ipi_every),
-		.burst = u(p_burst),
-		.ports = u(p_ports),
-		.cost_pairs = u(p_cost_pairs),
-	};
+	Config cfg = settings::from_args(params, choices, args);
 	auto *res = static_cast<Result *>(pvk_zalloc(sizeof(Result)));
 	TextBuf text(out, size);
 	int ret;
@@ -546,7 +481,7 @@ int run_debugfs(const pvsync_run_args *args, char *out, unsigned long size)
 		return -12;
 	ret = run(cfg, res);
 	if (!ret) {
-		text.line("experiment: upcall");
+		text.kv("experiment", "upcall");
 		res->print(text);
 		text.finish();
 	}
@@ -557,20 +492,17 @@ int run_debugfs(const pvsync_run_args *args, char *out, unsigned long size)
 unsigned long stats_show(char *buf, unsigned long size)
 {
 	TextBuf text(buf, size);
-	auto v = [](const uint64_t &x) {
-		return static_cast<unsigned long long>(READ_ONCE(x));
-	};
 
-	text.line("runs: %llu", v(stats.runs));
-	text.line("runs_passed: %llu", v(stats.passed));
-	text.line("runs_failed: %llu", v(stats.failed));
-	text.line("events_raised: %llu", v(stats.raised));
-	text.line("events_handled: %llu", v(stats.handled));
-	text.line("events_coalesced: %llu", v(stats.coalesced));
-	text.line("upcalls_deferred: %llu", v(stats.deferred));
-	text.line("upcalls_delivered_direct: %llu", v(stats.delivered_direct));
-	text.line("upcalls_delivered_forced: %llu", v(stats.delivered_forced));
-	text.line("violations: %llu", v(stats.violations));
+	text.kv("runs", READ_ONCE(stats.runs));
+	text.kv("runs_passed", READ_ONCE(stats.passed));
+	text.kv("runs_failed", READ_ONCE(stats.failed));
+	text.kv("events_raised", READ_ONCE(stats.raised));
+	text.kv("events_handled", READ_ONCE(stats.handled));
+	text.kv("events_coalesced", READ_ONCE(stats.coalesced));
+	text.kv("upcalls_deferred", READ_ONCE(stats.deferred));
+	text.kv("upcalls_delivered_direct", READ_ONCE(stats.delivered_direct));
+	text.kv("upcalls_delivered_forced", READ_ONCE(stats.delivered_forced));
+	text.kv("violations", READ_ONCE(stats.violations));
 	return text.finish();
 }
 
@@ -585,29 +517,14 @@ void stats_reset()
 		WRITE_ONCE(*p, 0);
 }
 
-void print_fixed2(TextBuf &out, const char *key, uint64_t hundredths)
-{
-	out.line("%s: %llu.%02llu", key, (unsigned long long)(hundredths / 100),
-		 (unsigned long long)(hundredths % 100));
-}
-
 } /* namespace */
+
+const char *const *const barrier_names = barrier_list.v;
+const char *const *const variant_names = variant_list.v;
 
 Config default_config()
 {
-	return Config{
-		.barrier = barrier_compiler,
-		.variant = variant_correct,
-		.cpus = static_cast<unsigned int>(params[p_cpus].def),
-		.duration_ms = static_cast<unsigned int>(params[p_duration_ms].def),
-		.hold_ns = static_cast<unsigned int>(params[p_hold_ns].def),
-		.gap_ns = static_cast<unsigned int>(params[p_gap_ns].def),
-		.timer_us = static_cast<unsigned int>(params[p_timer_us].def),
-		.ipi_every = static_cast<unsigned int>(params[p_ipi_every].def),
-		.burst = static_cast<unsigned int>(params[p_burst].def),
-		.ports = static_cast<unsigned int>(params[p_ports].def),
-		.cost_pairs = static_cast<unsigned int>(params[p_cost_pairs].def),
-	};
+	return settings::defaults(params, choices);
 }
 
 void measure_costs(unsigned int pairs, Cost cost[nr_barriers])
@@ -617,10 +534,8 @@ void measure_costs(unsigned int pairs, Cost cost[nr_barriers])
 	if (!v)
 		return;
 	vcpu_init(v, 0, 1);
-	cost[barrier_compiler] = measure_one<CompilerBarrier>(v, pairs);
-	cost[barrier_lfence] = measure_one<Lfence>(v, pairs);
-	cost[barrier_mfence] = measure_one<Mfence>(v, pairs);
-	cost[barrier_locked_add] = measure_one<LockedAdd>(v, pairs);
+	for (unsigned int b = 0; b < nr_barriers; b++)
+		cost[b] = barriers[b].run->cost(v, pairs);
 	pvk_free(v);
 }
 
@@ -629,23 +544,10 @@ int run(const Config &cfg, Result *res)
 	int ret;
 
 	res->cfg = cfg;
-	measure_costs(cfg.cost_pairs, res->cost);
-	switch (cfg.barrier) {
-	case barrier_compiler:
-		ret = run_barrier<CompilerBarrier>(cfg, res);
-		break;
-	case barrier_lfence:
-		ret = run_barrier<Lfence>(cfg, res);
-		break;
-	case barrier_mfence:
-		ret = run_barrier<Mfence>(cfg, res);
-		break;
-	case barrier_locked_add:
-		ret = run_barrier<LockedAdd>(cfg, res);
-		break;
-	default:
+	if (cfg.barrier >= nr_barriers || cfg.variant >= nr_variants)
 		return -22;	/* -EINVAL */
-	}
+	measure_costs(cfg.cost_pairs, res->cost);
+	ret = barriers[cfg.barrier].run->run(cfg, res);
 	if (ret)
 		return ret;
 	atomic_add(&stats.runs, 1);
@@ -678,84 +580,71 @@ bool Result::passed() const
 
 void Result::print(TextBuf &out) const
 {
-	out.line("barrier: %s", barrier_names[cfg.barrier]);
-	out.line("variant: %s", variant_names[cfg.variant]);
-	out.line("cpus: %u", cpus);
-	out.line("duration_ms: %u", cfg.duration_ms);
-	out.line("hold_ns: %u", cfg.hold_ns);
-	out.line("gap_ns: %u", cfg.gap_ns);
-	out.line("timer_us: %u", cfg.timer_us);
-	out.line("ipi_every: %u", cfg.ipi_every);
-	out.line("burst: %u", cfg.burst);
-	out.line("ports: %u", cfg.ports);
-	out.line("cost_pairs: %u", cfg.cost_pairs);
-	out.line("threads_started: %u", threads_started);
-	out.line("threads_wedged: %u", threads_wedged);
-	out.line("stopped_early: %s", stopped_early ? stopped_early : "no");
-	out.line("elapsed_ms: %llu", (unsigned long long)(elapsed_ns / 1000000));
+	/* The cpus line is the count the run used (0 means every CPU). */
+	Config shown = cfg;
 
-	auto l = [&out](const char *k, uint64_t x) {
-		out.line("%s: %llu", k, (unsigned long long)x);
-	};
-
-	l("masked_sections", sections);
-	l("unmask_sequences", unmasks);
-	l("restore_sequences", sections - unmasks);
-	l("nested_sections", nested);
-	l("migrations", migrations);
-	l("hypervisor_irqs", hv_irqs);
-	l("ipis_sent", ipis_sent);
-	l("ipis_done", ipis_done);
-	l("events_raised", raised);
-	l("events_coalesced", coalesced);
-	l("events_handled", handled);
-	l("events_stranded", stranded);
-	l("events_lost", lost);
-	l("events_duplicated", duplicated);
-	l("ports_mismatched", ports_mismatched);
-	l("upcalls_deferred", deferred);
-	l("upcalls_delivered_direct", delivered_direct);
-	l("upcalls_delivered_forced", delivered_forced);
-	l("handler_runs", handler_runs);
-	l("pending_after_unmask", pending_after_unmask);
-	l("nesting_broken", nesting_broken);
-	l("protected_expected", protected_expected);
-	l("protected_actual", protected_actual);
-	l("cpu_unstable", cpu_unstable);
-	l("handler_in_masked_section", handler_in_masked);
-	l("handler_nested", handler_nested);
-	l("handler_runaway", handler_runaway);
-	l("hypervisor_wrong_cpu", hv_wrong_cpu);
-	l("mask_left_set", mask_left_set);
-	l("pending_at_quiesce", pending_at_quiesce);
+	shown.cpus = cpus;
+	settings::print(out, params, choices, shown);
+	out.kv("threads_started", threads_started);
+	out.kv("threads_wedged", threads_wedged);
+	out.kv("stopped_early", stopped_early ? stopped_early : "no");
+	out.kv("elapsed_ms", elapsed_ns / 1000000);
+	out.kv("masked_sections", sections);
+	out.kv("unmask_sequences", unmasks);
+	out.kv("restore_sequences", sections - unmasks);
+	out.kv("nested_sections", nested);
+	out.kv("migrations", migrations);
+	out.kv("hypervisor_irqs", hv_irqs);
+	out.kv("ipis_sent", ipis_sent);
+	out.kv("ipis_done", ipis_done);
+	out.kv("events_raised", raised);
+	out.kv("events_coalesced", coalesced);
+	out.kv("events_handled", handled);
+	out.kv("events_stranded", stranded);
+	out.kv("events_lost", lost);
+	out.kv("events_duplicated", duplicated);
+	out.kv("ports_mismatched", ports_mismatched);
+	out.kv("upcalls_deferred", deferred);
+	out.kv("upcalls_delivered_direct", delivered_direct);
+	out.kv("upcalls_delivered_forced", delivered_forced);
+	out.kv("handler_runs", handler_runs);
+	out.kv("pending_after_unmask", pending_after_unmask);
+	out.kv("nesting_broken", nesting_broken);
+	out.kv("protected_expected", protected_expected);
+	out.kv("protected_actual", protected_actual);
+	out.kv("cpu_unstable", cpu_unstable);
+	out.kv("handler_in_masked_section", handler_in_masked);
+	out.kv("handler_nested", handler_nested);
+	out.kv("handler_runaway", handler_runaway);
+	out.kv("hypervisor_wrong_cpu", hv_wrong_cpu);
+	out.kv("mask_left_set", mask_left_set);
+	out.kv("pending_at_quiesce", pending_at_quiesce);
 	for (unsigned int b = 0; b < nr_barriers; b++) {
 		char key[48];
 
 		pvk_snprintf(key, sizeof(key), "cost_%s_ns", barrier_names[b]);
-		out.line("%s: %llu.%03llu", key,
-			 (unsigned long long)(cost[b].ps / 1000),
-			 (unsigned long long)(cost[b].ps % 1000));
+		out.kv(key, Fixed{ cost[b].ps, 3 });
 		pvk_snprintf(key, sizeof(key), "cost_%s_cycles",
 			     barrier_names[b]);
-		print_fixed2(out, key, cost[b].centicycles);
+		out.kv(key, Fixed{ cost[b].centicycles, 2 });
 	}
 	uint64_t base = cost[barrier_compiler].ps ? cost[barrier_compiler].ps : 1;
 
-	print_fixed2(out, "cost_mfence_over_compiler",
-		     measure::mul_div(cost[barrier_mfence].ps, 100, base));
-	print_fixed2(out, "cost_lfence_over_compiler",
-		     measure::mul_div(cost[barrier_lfence].ps, 100, base));
-	print_fixed2(out, "cost_locked_add_over_compiler",
-		     measure::mul_div(cost[barrier_locked_add].ps, 100, base));
-	out.line("verdict: %s", passed() ? "PASS" : "FAIL");
+	out.kv("cost_mfence_over_compiler",
+	       Fixed{ measure::mul_div(cost[barrier_mfence].ps, 100, base), 2 });
+	out.kv("cost_lfence_over_compiler",
+	       Fixed{ measure::mul_div(cost[barrier_lfence].ps, 100, base), 2 });
+	out.kv("cost_locked_add_over_compiler",
+	       Fixed{ measure::mul_div(cost[barrier_locked_add].ps, 100, base), 2 });
+	out.verdict(passed());
 }
 
 const pvsync_experiment experiment = {
 	.name = "upcall",
-	.params = params,
-	.nr_params = nr_params,
-	.choices = choices,
-	.nr_choices = nr_choices,
+	.params = debugfs_params.v,
+	.nr_params = debugfs_params.size(),
+	.choices = debugfs_choices.v,
+	.nr_choices = debugfs_choices.size(),
 	.run = run_debugfs,
 	.stats_show = stats_show,
 	.stats_reset = stats_reset,

@@ -32,8 +32,9 @@ enum Variant : unsigned int {
 	nr_variants,
 };
 
-extern const char *const barrier_names[nr_barriers + 1];
-extern const char *const variant_names[nr_variants + 1];
+/* The choice lists' names, NULL-terminated, from the runner tables. */
+extern const char *const *const barrier_names;
+extern const char *const *const variant_names;
 
 struct Config {
 	unsigned int barrier, variant;

@@ -106,6 +106,7 @@
 #include "core/cpu.hpp"
 #include <pvsync/kapi.h>
 #include "core/linkage.hpp"
+#include "core/rng.hpp"
 
 namespace pv::upcall {
 
@@ -143,7 +144,7 @@ struct alignas(64) Vcpu {
 	uint64_t evtchn_pending[port_words];
 	unsigned int cpu;		/* the CPU this instance belongs to */
 	unsigned int nr_ports;
-	uint32_t rng;			/* hypervisor's port choice, irq only */
+	Rng rng;			/* hypervisor's port choice, irq only */
 
 	uint8_t in_masked_section;	/* guest: inside a masked section */
 	uint8_t in_handler;		/* the upcall handler is running */
@@ -398,20 +399,10 @@ static inline void hv_irq(Vcpu *v, unsigned int burst)
 	if (READ_ONCE(v->cpu) != pvk_this_cpu())
 		atomic_add(&v->hv_wrong_cpu, 1);
 	v->hv_irqs++;
-	uint32_t x = v->rng ? v->rng : 0x9e3779b9u ^ v->cpu;
-	unsigned int n;
+	unsigned int n = 1 + v->rng.below(burst ? burst : 1);
 
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	n = 1 + x % (burst ? burst : 1);
-	for (unsigned int i = 0; i < n; i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		hv_raise(v, x % v->nr_ports);
-	}
-	v->rng = x;
+	for (unsigned int i = 0; i < n; i++)
+		hv_raise(v, v->rng.below(v->nr_ports));
 	hv_deliver<G>(v);
 }
 
@@ -421,7 +412,7 @@ static inline void vcpu_init(Vcpu *v, unsigned int cpu, unsigned int nr_ports)
 	v->cpu = cpu;
 	v->nr_ports = nr_ports < 1 ? 1 : nr_ports > max_ports ? max_ports
 							   : nr_ports;
-	v->rng = 0x2545f491u * (cpu + 1);
+	v->rng = Rng(Rng::seed_for(0x2545f4914f6cdd1dULL, cpu));
 }
 
 } /* namespace pv::upcall */

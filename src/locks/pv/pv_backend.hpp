@@ -203,7 +203,8 @@ pv_emulated_wait(uint8_t *ptr, uint8_t val, McsNode *self,
 
 template <unsigned int LostKickMs = 1000, bool Spurious = false>
 struct PvBackendEmulated {
-	static constexpr const char name[] = "emulated";
+	static constexpr const char *name =
+		Spurious ? "emulated_spurious" : "emulated";
 	static constexpr uint64_t lost_kick_ns = LostKickMs * 1000000ULL;
 
 	static __always_inline int available(char *, unsigned long) { return 0; }
@@ -239,6 +240,9 @@ struct PvBackendEmulated {
 					 Spurious);
 	}
 };
+
+/* The kvm_wait-like emulation: wait() returns on any interrupt. */
+using PvBackendEmulatedSpurious = PvBackendEmulated<1000, true>;
 
 struct PvBackendHost {
 	static constexpr const char name[] = "host";

@@ -667,6 +667,16 @@ public:
 	}
 
 	/*
+	 * The failures the paravirt lock detects itself (lost kicks, hash
+	 * table full or entry missing; pv_hash.hpp), one record for every
+	 * lock of every kind: the stress engine resets it before a run and
+	 * reports it after (stress.hpp, SelfCheckingLock).
+	 */
+	static void failures_reset(bool quiet) { pv_failures_reset(quiet); }
+	static uint32_t failures() { return pv_failures_total(); }
+	static const char *failure_reason() { return pv_failure_reason(); }
+
+	/*
 	 * halts - waits so far that only a kick could end (every lock of
 	 * this kind, all CPUs): what a stress run with Config::min_halts
 	 * is driven by.  A snapshot; the engine takes differences.
