@@ -17,6 +17,11 @@
 #   make ubench          the user-space benchmarks on the real CPU: lock+unlock
 #                        against the physical limit, upcall barrier pairs,
 #                        pvqspinlock (futex) under 1x/2x/4x overcommit
+#   make verify          model-check the Spin models of Documentation/models/
+#                        (every property, every bug switch); ends "N passed, N failed"
+#   make soak [SOAK_MIN=10]  every correct variant SOAK_MIN minutes each, test
+#                        and KCSAN kernels, 4 and 8 vCPUs; ends with a table
+#   make leaks [LEAK_CYCLES=100] insmod/run/rmmod cycles under KASAN+kmemleak
 #   make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -39,6 +44,12 @@ run:
 bench:
 	@scripts/bench
 
+soak:
+	@SOAK_MIN=$(or $(SOAK_MIN),10) scripts/soak
+
+leaks:
+	@LEAK_CYCLES=$(or $(LEAK_CYCLES),100) scripts/leaks
+
 repeat:
 	@N=$(or $(N),20) scripts/repeat
 
@@ -48,4 +59,7 @@ ucheck:
 ubench:
 	@scripts/ubench
 
-.PHONY: all modules clean check run bench repeat ucheck ubench
+verify:
+	@scripts/verify
+
+.PHONY: all modules clean check run bench repeat ucheck ubench verify soak leaks

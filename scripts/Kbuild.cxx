@@ -42,12 +42,23 @@ cxx_flags = -Wp,-MMD,$(depfile) $(cxx_runtime_flags) \
 quiet_cmd_cxx_o_cpp = C++ $(quiet_modtag) $@
       cmd_cxx_o_cpp = $(KCXX) $(cxx_flags) -c -o $@ $< $(cmd_objtool)
 
+# The sanitizers kbuild compiles this object for, decided exactly as
+# scripts/Makefile.lib decides it for a C object (CONFIG_* and the
+# *_SANITIZE variables).  Their flags (CFLAGS_KCSAN, CFLAGS_KASAN,
+# CFLAGS_UBSAN) arrive in _c_flags and none is dropped above; the check
+# below fails the build if a C++ object lacks the sanitizer's calls.
+cxx_sanitizers = \
+	$(if $(CONFIG_KCSAN),$(if $(patsubst n%,,$(KCSAN_SANITIZE_$(basetarget).o)$(KCSAN_SANITIZE)y),tsan)) \
+	$(if $(CONFIG_KASAN_GENERIC),$(if $(patsubst n%,,$(KASAN_SANITIZE_$(basetarget).o)$(KASAN_SANITIZE)y),asan))
+
 # A freestanding object must not need the C++ runtime: no static
-# constructors or destructors, no operator new/delete, no __cxa_* helper;
-# and it must not emit code in COMDAT groups (see check-cxx-object).
+# constructors or destructors (a sanitizer's own module constructor is
+# not one), no operator new/delete, no __cxa_* helper; it must not emit
+# code in COMDAT groups; and it must carry the calls of each sanitizer
+# above (see check-cxx-object).
 quiet_cmd_cxx_runtime_check = CXXCHK  $@
       cmd_cxx_runtime_check = $(CONFIG_SHELL) $(src)/scripts/check-cxx-object \
-	"$(OBJDUMP)" "$(NM)" "$(READELF)" $@
+	"$(OBJDUMP)" "$(NM)" "$(READELF)" $@ $(strip $(cxx_sanitizers))
 
 define rule_cxx_o_cpp
 	$(call cmd_and_fixdep,cxx_o_cpp)

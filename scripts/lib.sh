@@ -48,3 +48,26 @@ host_load_start() {
 	trap 'kill $host_load_pids 2>/dev/null' EXIT
 	echo "host load: $(nproc) busy loops (nice 19):$host_load_pids"
 }
+
+# The judges' kernels (scripts/build-kernel --variant kcsan|kasan|os).
+variant_kdir() {
+	"$top/scripts/build-kernel" --variant "$1" | tail -n 1
+}
+
+# check_smokes LOG [LABEL]: each smoke of scripts/smokes that
+# scripts/guest-smokes printed into LOG, against what it must be; LABEL
+# names the kernel when it is not the test kernel.
+check_smokes() {
+	local log=$1 label=${2:+, $2} name expect got overcommit
+	overcommit="4 vCPUs on $(nproc) host CPUs"
+	[ "$(nproc)" -eq 2 ] && overcommit="$overcommit, 2x overcommit"
+	while IFS='|' read -r name expect _; do
+		name=$(echo $name) expect=$(echo $expect)
+		got=$(sed -n "s#^smoke $name | \(.*\) | .*#\1#p" "$log")
+		if [ "$got" = "$expect" ]; then
+			result pass "smoke $name ($overcommit$label): $got as expected"
+		else
+			result fail "smoke $name ($overcommit$label): expected $expect, got ${got:-nothing} (see $log)"
+		fi
+	done < <(grep -v '^#' "$top/scripts/smokes" | grep -v '^ *$')
+}

@@ -64,7 +64,13 @@
 	C(upcall, stress_passes_with_every_barrier)             \
 	C(upcall, mutant_no_recheck_loses_event)                \
 	C(upcall, mutant_migrate_is_caught)                     \
-	C(upcall, barrier_costs_are_measured)
+	C(upcall, barrier_costs_are_measured)                   \
+	C(upcall, injection_at_every_point_passes_correct)      \
+	C(upcall, injection_catches_barrier_none)               \
+	C(upcall, injection_catches_seed_exact_unmask)          \
+	C(upcall, scripted_points_catch_each_mutant)            \
+	C(upcall, remote_writer_table)                          \
+	C(upcall, migrate_loses_event_scripted)
 
 #define PVSYNC_PI_DESC_CASES(C)                                 \
 	C(pi_desc, layout_matches_seed)                         \
@@ -75,8 +81,14 @@
 	C(pi_desc, harvest_clears_on_then_takes_pir)            \
 	C(pi_desc, cmpxchg_loop_retries_and_keeps_on)           \
 	C(pi_desc, plain_store_drops_on)                        \
+	C(pi_desc, split_stores_show_a_torn_word)               \
+	C(pi_desc, load_keeping_ndst_leaves_stale_destination)  \
+	C(pi_desc, post_honours_sn_and_on)                      \
 	C(pi_desc, stress_cmpxchg_loses_nothing)                \
-	C(pi_desc, stress_plain_store_loses_on)
+	C(pi_desc, stress_plain_store_loses_a_post)             \
+	C(pi_desc, stress_no_self_notify_loses_a_wakeup)        \
+	C(pi_desc, stress_stale_ndst_is_caught)                 \
+	C(pi_desc, stress_torn_fields_are_caught)
 
 #define PVSYNC_PVQSPINLOCK_CASES(C)                             \
 	C(pvqspinlock, node_states_follow_kick_and_wake)        \

@@ -17,6 +17,8 @@
 
 #include <pvsync/kapi.h>
 
+#include "linkage.hpp"
+
 namespace pv {
 
 /* The time-stamp counter, for delays and cycle counts. */
@@ -55,16 +57,17 @@ static inline unsigned int this_cpu()
 
 class PreemptGuard {
 public:
-	PreemptGuard() { pvk_preempt_disable(); }
-	~PreemptGuard() { pvk_preempt_enable(); }
+	/* __always_inline: no COMDAT copy whatever the -O level. */
+	__always_inline PreemptGuard() { pvk_preempt_disable(); }
+	__always_inline ~PreemptGuard() { pvk_preempt_enable(); }
 	PreemptGuard(const PreemptGuard &) = delete;
 	PreemptGuard &operator=(const PreemptGuard &) = delete;
 };
 
 class IrqSaveGuard {
 public:
-	IrqSaveGuard() : flags_(pvk_local_irq_save()) {}
-	~IrqSaveGuard() { pvk_local_irq_restore(flags_); }
+	__always_inline IrqSaveGuard() : flags_(pvk_local_irq_save()) {}
+	__always_inline ~IrqSaveGuard() { pvk_local_irq_restore(flags_); }
 	IrqSaveGuard(const IrqSaveGuard &) = delete;
 	IrqSaveGuard &operator=(const IrqSaveGuard &) = delete;
 

@@ -36,6 +36,7 @@
 #include <stdint.h>
 
 #include <pvsync/kapi.h>
+#include "core/linkage.hpp"
 #include "core/atomic.hpp"
 
 namespace pv {
@@ -90,13 +91,13 @@ public:
 
 	/* Release the members into their bodies; publishes everything the
 	 * coordinator wrote before (release; pairs with member_main()). */
-	void go() { smp_store_release(&go_, 1u); }
+	__always_inline void go() { smp_store_release(&go_, 1u); }
 
 	/* Tell the members to leave their bodies (they poll stopping()). */
-	void stop() { WRITE_ONCE(stop_, 1u); }
+	__always_inline void stop() { WRITE_ONCE(stop_, 1u); }
 
 	/* For the bodies: leave now. */
-	bool stopping() const { return READ_ONCE(stop_) != 0; }
+	__always_inline bool stopping() const { return READ_ONCE(stop_) != 0; }
 
 	/* Every member has finished (or never had a thread). */
 	bool all_finished() const;
@@ -111,18 +112,18 @@ public:
 	 */
 	unsigned int finish(unsigned int timeout_ms);
 
-	unsigned int size() const { return n_; }
-	unsigned int cpu(unsigned int i) const { return m_[i].cpu; }
-	bool has_thread(unsigned int i) const { return m_[i].thread != nullptr; }
+	__always_inline unsigned int size() const { return n_; }
+	__always_inline unsigned int cpu(unsigned int i) const { return m_[i].cpu; }
+	__always_inline bool has_thread(unsigned int i) const { return m_[i].thread != nullptr; }
 	/* After finish(): member @i has a thread that was left running. */
-	bool wedged(unsigned int i) const
+	__always_inline bool wedged(unsigned int i) const
 	{
 		return m_[i].thread && !m_[i].stopped;
 	}
 	/* Members whose thread reached its started flag. */
 	unsigned int started() const;
 	/* Members that could not even be created. */
-	unsigned int failed() const { return failed_; }
+	__always_inline unsigned int failed() const { return failed_; }
 
 private:
 	struct alignas(64) Member {

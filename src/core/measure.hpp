@@ -9,6 +9,8 @@
 
 #include <stdint.h>
 
+#include "linkage.hpp"
+
 namespace pv::measure {
 
 /*
@@ -16,12 +18,14 @@ namespace pv::measure {
  * two, so a percentile is within 25% of the true value.
  */
 struct Histogram {
+	/* Members are __always_inline: at -Os the compiler may emit them out
+	 * of line, in COMDAT sections (src/core/linkage.hpp). */
 	static constexpr unsigned int sub_bits = 2;
 	static constexpr unsigned int nr_buckets = 64 << sub_bits;
 
 	uint32_t bucket[nr_buckets];
 
-	static unsigned int index(uint64_t v)
+	static __always_inline unsigned int index(uint64_t v)
 	{
 		if (v < (1u << sub_bits))
 			return static_cast<unsigned int>(v);
@@ -32,7 +36,7 @@ struct Histogram {
 	}
 
 	/* The smallest value that falls in bucket @i. */
-	static uint64_t lower_bound(unsigned int i)
+	static __always_inline uint64_t lower_bound(unsigned int i)
 	{
 		if (i < (1u << sub_bits))
 			return i;
@@ -42,9 +46,9 @@ struct Histogram {
 		return (1ULL << msb) | (sub << (msb - sub_bits));
 	}
 
-	void add(uint64_t v) { bucket[index(v)]++; }
+	__always_inline void add(uint64_t v) { bucket[index(v)]++; }
 
-	void merge(const Histogram &o)
+	__always_inline void merge(const Histogram &o)
 	{
 		for (unsigned int i = 0; i < nr_buckets; i++)
 			bucket[i] += o.bucket[i];

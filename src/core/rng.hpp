@@ -11,6 +11,8 @@
 
 #include <stdint.h>
 
+#include "linkage.hpp"
+
 namespace pv {
 
 class Rng {
@@ -25,7 +27,8 @@ public:
 		return base * (n + 1ULL);
 	}
 
-	uint64_t next()
+	/* __always_inline: no COMDAT copy at -Os (linkage.hpp). */
+	__always_inline uint64_t next()
 	{
 		uint64_t x = s_;
 
@@ -37,7 +40,7 @@ public:
 	}
 
 	/* A number in [0, @n); @n == 0 gives 0. */
-	uint32_t below(uint32_t n)
+	__always_inline uint32_t below(uint32_t n)
 	{
 		return n ? static_cast<uint32_t>(next() >> 32) % n : 0;
 	}

@@ -414,6 +414,7 @@ queue:
 	 * Swap our node in as the tail, p,x,y -> n,x,y.  Having paid for
 	 * the node's line already, we do not go back to try for pending.
 	 */
+	/* model: pvq.slowpath.xchg_tail */
 	old = L::xchg_tail(lock, tail);
 	next = nullptr;
 
@@ -493,6 +494,7 @@ locked:
 	 * cmpxchg fail; that CPU then sees our tail and queues behind
 	 * us, so a successor will appear.
 	 */
+	/* model: pvq.slowpath.claim */
 	if ((val & L::_Q_TAIL_MASK) == tail) {
 		if (cmpxchg_relaxed(&lock->val, val, L::_Q_LOCKED_VAL) ==
 		    val)
@@ -522,6 +524,7 @@ locked:
 	 * head.  Release: pairs with its smp_cond_load_acquire() of
 	 * node->locked above, so it sees our claim of the lock word.
 	 */
+	/* model: pvq.slowpath.handover */
 	if (M::handoff_release)
 		smp_store_release(&next->locked, 1U);
 	else

@@ -19,9 +19,16 @@ namespace pv::pi_exp {
 /* The "variant" choice list, in order. */
 enum Variant : unsigned int {
 	variant_cmpxchg,	/* the cmpxchg64 loops: correct */
-	variant_plain_store,	/* load, modify, plain store: the mutant */
+	variant_plain_store,	/* load, modify, plain store: loses a post */
+	variant_no_self_notify,	/* block ignores notify_self: lost wakeup */
+	variant_stale_ndst,	/* load keeps NDST: stale NDST */
+	variant_torn_fields,	/* NDST and NV as two stores: torn word */
+	variant_load_plain_sn,	/* litmus: SN := 0 by a plain store */
 	nr_variants,
 };
+
+/* The variant's name, as in the "variant" choice list. */
+const char *variant_name(unsigned int variant);
 
 inline constexpr unsigned int max_vcpus = 8;
 inline constexpr unsigned int max_posters = 16;
@@ -39,6 +46,10 @@ struct Config {
 	unsigned int preempt_every;	/* every Nth put is a preemption (SN) */
 	unsigned int migrate;		/* 1: each load picks a random pCPU */
 	unsigned int window_ns;		/* busy time between read and write */
+	unsigned int script_every;	/* every Nth update: a post inside it */
+	unsigned int min_events;	/* each race to drive the run to */
+	unsigned int limit_ms;		/* longest a run is driven */
+	unsigned int litmus_rounds;	/* fewest rounds of the load litmus */
 };
 
 /* The defaults of /sys/kernel/debug/pvsync/pi_desc/. */
@@ -58,16 +69,33 @@ struct Result {
 	/* vCPU side */
 	uint64_t loads, blocks, preemptions, migrations;
 	uint64_t retries_load, retries_block, retries_max;
-	uint64_t harvests, vectors_received, block_timeouts;
+	uint64_t harvests, vectors_received;
+	uint64_t block_wakeups, block_timeouts;	/* how blocks ended */
+	/* the races each check needs, driven to min_events */
+	uint64_t scripted_posts;	/* made by the hook, inside an update */
+	uint64_t on_set_in_window;	/* a post set ON inside an update */
+	uint64_t on_at_block;		/* ON already set at the NV switch */
+	uint64_t reads_in_move;		/* control read inside an update
+					 * that moves NDST */
+	uint64_t litmus_rounds_done, litmus_races;
+	uint64_t litmus_both_saw, litmus_load_saw, litmus_post_saw;
+	bool exercised;
 	/* checks */
 	uint64_t vectors_missing, vectors_extra, never_harvested;
 	uint64_t on_sets, on_clears;
 	int64_t on_lost;		/* on_sets - on_clears - final ON */
 	uint64_t stranded_blocked, stranded_quiesce;
-	uint64_t mixed_fields, misdirected, bad_vector;
+	uint64_t litmus_both_missed;	/* a post lost by the load litmus */
+	uint64_t torn_words, words_unchecked, mixed_fields;
+	uint64_t ndst_stale_load, ndst_stale_blocked, wakeup_wrong_cpu;
+	uint64_t lost_wakeups, drain_timeouts;
+	uint64_t misdirected, bad_vector;
 	uint64_t ipi_errors, ipis_unfinished;
 
 	bool passed() const;
+	/* nullptr when passed(); else "lost post", "torn control word",
+	 * "stale NDST", "lost wakeup", "bookkeeping" or "not exercised" */
+	const char *failure_reason() const;
 	void print(TextBuf &out) const;
 };
 

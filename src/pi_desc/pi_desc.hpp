@@ -56,23 +56,32 @@
  *     notification went to the notification vector, which does not wake a
  *     blocked task: the caller must notify itself with the wakeup vector.
  *   pi_load(): NDST := this CPU's id, NV := notification vector, SN := 0;
- *     then, after a full barrier, ON := 1 if PIR is not empty (posts made
- *     while SN was set, or ON lost nowhere else, are made visible again).
+ *     then, with SN := 0 ordered before it, ON := 1 if PIR is not empty
+ *     (posts made while SN was set are made visible again).  On x86 the
+ *     locked cmpxchg64 is that order; KVM's smp_mb__after_atomic() there
+ *     is a compiler barrier only.
  * Each iteration reads the control word exactly once: the first snapshot
  * is a READ_ONCE, every later one is the value the failed cmpxchg64 found.
  *
- * Guarantees, and what shows each
- * -------------------------------
+ * Guarantees, and what shows each (Documentation/pi_desc.rst has the map
+ * and the counts)
+ * ----------------------------------------------------------------------
  *   - Layout is the seed's: static_asserts here; KUnit
  *     pi_desc/layout_matches_seed.
  *   - An update never loses a concurrent ON: KUnit
- *     pi_desc/cmpxchg_loop_retries_and_keeps_on forces ON between the read
- *     and the cmpxchg (the Hook parameter) and sees one retry and ON kept;
- *     pi_desc/plain_store_drops_on shows the mutant losing it.  The stress
- *     (src/pi_desc/experiment.cpp) balances every ON transition and looks for PIR
- *     bits stranded with ON and SN clear: variant plain_store fails it.
- *   - NV, NDST and SN only take values some writer wrote: the stress
- *     validates every snapshot it reads.
+ *     pi_desc/cmpxchg_loop_retries_and_keeps_on forces a post between the
+ *     read and the cmpxchg (the Hook parameter) and sees one retry and ON
+ *     kept; pi_desc/plain_store_drops_on shows Rmw::plain_store losing it;
+ *     the stress's variant plain_store fails with "lost post".
+ *   - NV, NDST and SN change together, as one word: split_stores_show_a_
+ *     torn_word, and the stress's whole-word check (variant torn_fields,
+ *     "torn control word").
+ *   - A load moves NDST to its CPU (Ndst::keep is the mutant: variant
+ *     stale_ndst, "stale NDST").
+ *   - A block whose switch found ON notifies itself: variant
+ *     no_self_notify, "lost wakeup".
+ *   - The load's SN := 0 is ordered before its PIR read by the locked
+ *     update itself: the stress's load litmus, variant load_plain_sn.
  *   - Every posted vector is harvested exactly once: the stress counts
  *     posts that found the PIR bit clear against bits harvested.
  *
@@ -282,6 +291,7 @@ static __always_inline bool pir_empty(PiDesc *d)
 template <typename Fn>
 static __always_inline bool harvest(PiDesc *d, Fn fn)
 {
+	/* model: pi.harvest */
 	if (!test_on(d) || !test_and_clear_on(d))
 		return false;
 	smp_mb__after_atomic();	/* ON clear before the PIR xchgs below */
@@ -298,18 +308,92 @@ static __always_inline bool harvest(PiDesc *d, Fn fn)
 	return true;
 }
 
+/*
+ * The poster's side, as the IOMMU does it (VT-d with URG=0, and KVM's
+ * vmx_deliver_posted_interrupt() in its order): set @vector's PIR bit, then
+ * atomically "ON := 1 unless SN or ON is set", and when that set ON, send
+ * NV to NDST, both taken from the very word the cmpxchg64 replaced.  The
+ * PIR bit is set before control is read (both locked): pairs with the full
+ * barrier between SN := 0 and the PIR read in pi_load().
+ *
+ * @observe(c) sees every control value read (the checks use it); the caller
+ * sends the notification described by .c when .notify is set.
+ */
+struct PostResult {
+	bool coalesced;		/* the PIR bit was already set */
+	bool suppressed;	/* SN was set: ON left alone, nothing sent */
+	bool notify;		/* this post set ON: send .c.nv() to .c.ndst() */
+	Control c;		/* the last control value read (with ON if set) */
+};
+
+template <typename Observe>
+static __always_inline PostResult iommu_post(PiDesc *d, unsigned int vector,
+					     Observe &&observe)
+{
+	/* model: pi.post.pir */
+	PostResult p = { test_and_set_pir(vector, d), false, false, { 0 } };
+	/* model: pi.post.on */
+	Control c = read_control(d);
+
+	for (;;) {
+		observe(c);
+		if (c.sn()) {
+			p.suppressed = true;
+			break;
+		}
+		if (c.on())
+			break;
+		uint64_t seen = cmpxchg64(&d->control, c.raw, c.with_on(true).raw);
+
+		if (seen == c.raw) {
+			p.notify = true;
+			c = c.with_on(true);
+			break;
+		}
+		c.raw = seen;
+	}
+	p.c = c;
+	return p;
+}
+
 /* Update loops -------------------------------------------------------- */
 
 /* How the control word is written back. */
 enum class Rmw : unsigned int {
 	cmpxchg_loop,	/* correct: cmpxchg64, retried on any change */
-	plain_store,	/* mutant: load, modify, WRITE_ONCE */
+	plain_store,	/* mutant: load, modify, WRITE_ONCE; full barrier after */
+	split_stores,	/* mutant: NDST, then NV, as two plain stores; SN by a
+			 * locked bit op; ON never touched */
+	plain_sn,	/* mutant: as plain_store, but only KVM's compiler
+			 * barrier between the store (SN := 0) and the PIR read */
 };
 
-/* A hook that does nothing; tests pass one that interferes. */
+/* Whether a load moves NDST to the CPU it loads on. */
+enum class Ndst : unsigned int {
+	follow,		/* correct: NDST := the new CPU */
+	keep,		/* mutant: NDST is left where it was */
+};
+
+/*
+ * A hook that does nothing; tests pass one that interferes.  It runs in
+ * the window of an update: between the read and the write (cmpxchg_loop,
+ * plain_store, plain_sn), or between the two stores (split_stores).
+ */
 struct NoHook {
 	__always_inline void operator()(PiDesc *, Control) const {}
 };
+
+/* The control word's NV byte and NDST half, for the split_stores mutant
+ * (x86 is little-endian: NV is byte 2 of the word, NDST its upper u32). */
+static __always_inline uint8_t *nv_byte(PiDesc *d)
+{
+	return reinterpret_cast<uint8_t *>(&d->control) + nv_shift / 8;
+}
+
+static __always_inline uint32_t *ndst_word(PiDesc *d)
+{
+	return reinterpret_cast<uint32_t *>(&d->control) + 1;
+}
 
 struct UpdateResult {
 	Control old;		/* the value the update replaced */
@@ -339,12 +423,29 @@ static __always_inline UpdateResult update_control(PiDesc *d, Modify modify,
 	for (;;) {
 		Control neu = modify(old);
 
+		if (R == Rmw::split_stores) {
+			/* The bug: NDST and NV land one after the other, so a
+			 * reader between them sees a pair nobody wrote. */
+			if (neu.ndst() != old.ndst())
+				WRITE_ONCE(*ndst_word(d), neu.ndst());
+			hook(d, old);
+			if (neu.nv() != old.nv())
+				WRITE_ONCE(*nv_byte(d), neu.nv());
+			if (neu.sn() != old.sn()) {
+				if (neu.sn())
+					set_bit(sn_bit, &d->control);
+				else
+					clear_bit(sn_bit, &d->control);
+			}
+			return { old, neu, retries };
+		}
 		hook(d, old);
-		if (R == Rmw::plain_store) {
+		if (R == Rmw::plain_store || R == Rmw::plain_sn) {
 			/* The bug: whatever changed since the read is lost. */
 			WRITE_ONCE(d->control, neu.raw);
 			return { old, neu, retries };
 		}
+		/* model: pi.update.cmpxchg */
 		uint64_t seen = cmpxchg64(&d->control, old.raw, neu.raw);
 
 		if (seen == old.raw)
@@ -369,6 +470,7 @@ template <Rmw R = Rmw::cmpxchg_loop, typename Hook = const NoHook>
 static __always_inline BlockResult pi_block(PiDesc *d, uint8_t wakeup_vector,
 					    Hook &&hook = NoHook())
 {
+	/* model: pi.block.update */
 	auto r = update_control<R>(d, [=](Control c) {
 		return c.with_nv(wakeup_vector);
 	}, hook);
@@ -380,6 +482,7 @@ static __always_inline BlockResult pi_block(PiDesc *d, uint8_t wakeup_vector,
 
 struct LoadResult {
 	UpdateResult update;
+	bool pir_seen;		/* the PIR read after SN := 0 found a bit */
 	bool set_on;		/* ON recomputed from PIR went 0 -> 1 */
 };
 
@@ -394,26 +497,40 @@ struct LoadResult {
  * our PIR read.  set_on is done as test_and_set_on (the same LOCK BTS) so
  * that the caller can account for the transition.
  */
-template <Rmw R = Rmw::cmpxchg_loop, typename Hook = const NoHook>
+template <Rmw R = Rmw::cmpxchg_loop, Ndst N = Ndst::follow,
+	  typename Hook = const NoHook>
 static __always_inline LoadResult pi_load(PiDesc *d, uint32_t ndst,
 					  uint8_t notification_vector,
 					  Hook &&hook = NoHook())
 {
+	/* model: pi.load.update */
 	auto r = update_control<R>(d, [=](Control c) {
-		return c.with_ndst(ndst).with_sn(false).with_nv(notification_vector);
+		if (N == Ndst::follow)
+			c = c.with_ndst(ndst);
+		return c.with_sn(false).with_nv(notification_vector);
 	}, hook);
 
-	/* SN clear before the PIR read; pairs with the poster.  The
-	 * successful cmpxchg64 is already a full barrier (KVM's
-	 * smp_mb__after_atomic()); the mutant's plain store is not, and gets
-	 * a real smp_mb() so that its only bug is the lost ON. */
-	if (R == Rmw::cmpxchg_loop)
-		smp_mb__after_atomic();
-	else
+	/*
+	 * SN clear before the PIR read: a store followed by a load of another
+	 * location, the one order x86 does not keep by itself (store
+	 * buffering).  Pairs with the poster, which sets its PIR bit and then
+	 * reads SN, both locked.  Here SN was cleared by a LOCK CMPXCHG8B
+	 * (cmpxchg_loop) or a LOCK BTR (split_stores): a locked instruction
+	 * drains the store buffer, so on x86 KVM's smp_mb__after_atomic() is
+	 * only a compiler barrier and the order comes from the lock.
+	 * plain_store keeps a real smp_mb() so that its only bug is the lost
+	 * ON; plain_sn keeps KVM's compiler barrier after a plain store, and
+	 * the PIR read can then pass the store of SN (the load litmus).
+	 */
+	if (R == Rmw::plain_store)
 		smp_mb();
-	bool set = !pir_empty(d) && !test_and_set_on(d);
+	else
+		smp_mb__after_atomic();
+	/* model: pi.load.recompute_on */
+	bool seen = !pir_empty(d);
+	bool set = seen && !test_and_set_on(d);
 
-	return { r, set };
+	return { r, seen, set };
 }
 
 } /* namespace pv::pi */

@@ -141,6 +141,7 @@ pv_emulated_wait(uint8_t *ptr, uint8_t val, McsNode *self,
 	uint64_t start, stamp;
 
 	/* Already changed, or the run has failed: do not halt. */
+	/* model: pvq.backend.wait */
 	if (READ_ONCE(*ptr) != val || pv_failures_total())
 		return;
 	/* kvm_wait-like: an interrupt already pending, now and then. */
@@ -225,6 +226,7 @@ struct PvBackendEmulated {
 	{
 		PvNodeState *pn = pv_node(node);
 
+		/* model: pvq.backend.kick */
 		xchg(&pn->kick_stamp, pvk_now_ns() | 1);
 		pvk_send_kick_ipi(READ_ONCE(pn->cpu));
 	}

@@ -219,6 +219,7 @@ static __always_inline PvHashEntry *pv_hash(QSpinLockWord *lock, McsNode *node)
 {
 	PvHashEntry *he = detail::pv_for_each_entry<H>(
 		lock, [lock, node](PvHashEntry *e, uint32_t hops) {
+			/* model: pvq.hash.claim */
 			QSpinLockWord *old = cmpxchg(&e->lock,
 				static_cast<QSpinLockWord *>(nullptr), lock);
 
@@ -270,6 +271,7 @@ static __always_inline McsNode *pv_unhash(QSpinLockWord *lock)
 	McsNode *node = nullptr;
 	PvHashEntry *he = detail::pv_for_each_entry<H>(
 		lock, [lock, &node](PvHashEntry *e, uint32_t) {
+			/* model: pvq.hash.remove */
 			if (READ_ONCE(e->lock) != lock)
 				return false;
 			node = READ_ONCE(e->node);

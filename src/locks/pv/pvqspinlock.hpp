@@ -256,6 +256,7 @@ static __always_inline bool pv_trylock_clear_pending(QSpinLockWord *lock)
  */
 static __always_inline bool pv_hybrid_queued_unfair_trylock(QSpinLockWord *lock)
 {
+	/* model: pvq.unfair_trylock */
 	for (;;) {
 		uint32_t val = READ_ONCE(lock->val);
 
@@ -308,6 +309,7 @@ static __always_inline bool pv_wait_early(McsNode *prev, unsigned int loop)
 template <typename F>
 static __always_inline uint32_t pv_halt_then_check(McsNode *node)
 {
+	/* model: pvq.wait_node.store_halted */
 	WRITE_ONCE(pv_node(node)->state, vcpu_halted);
 	if (!F::wait_node_no_mb)
 		smp_mb();
@@ -327,6 +329,7 @@ static __always_inline bool pv_claim_halted(McsNode *node)
 	 * the smp_mb() in pv_halt_then_check().
 	 */
 	smp_mb__before_atomic();
+	/* model: pvq.kick_node.cmpxchg_hashed */
 	return cmpxchg_relaxed(&pv_node(node)->state,
 			       static_cast<uint8_t>(vcpu_halted),
 			       static_cast<uint8_t>(vcpu_hashed)) == vcpu_halted;
@@ -369,6 +372,7 @@ static __always_inline void pv_wait_node(McsNode *node, McsNode *prev)
 		 * and does not hash a second time.  (The mutant's plain
 		 * store forgets hashed: the double hash.)
 		 */
+		/* model: pvq.wait_node.cmpxchg_running */
 		if (F::wake_stores_running)
 			WRITE_ONCE(pn->state, vcpu_running);
 		else
@@ -402,6 +406,7 @@ static __always_inline void pv_kick_node(QSpinLockWord *lock, McsNode *node)
 	 * (failure recorded), leave the word 1: the node's lost kick is
 	 * then caught by the backend.
 	 */
+	/* model: pvq.kick_node.hash */
 	if (pv_hash<H>(lock, node))
 		WRITE_ONCE(lock->locked, _Q_SLOW_VAL);
 }
@@ -446,6 +451,7 @@ static __always_inline uint32_t pv_wait_head_or_lock(QSpinLockWord *lock,
 		 */
 		if (!hashed || F::slow_every_pass) {
 			if (!hashed) {
+				/* model: pvq.wait_head.hash */
 				lp = pv_hash<H>(lock, node);
 				if (!lp)
 					continue; /* table full: recorded */
@@ -459,6 +465,7 @@ static __always_inline uint32_t pv_wait_head_or_lock(QSpinLockWord *lock,
 			 * full barrier after the entry's stores; pairs with
 			 * the smp_rmb() in pv_unlock_slowpath().
 			 */
+			/* model: pvq.wait_head.xchg_slow */
 			if (xchg(&lock->locked, _Q_SLOW_VAL) == 0) {
 				/*
 				 * The lock was free, and S was never seen by
@@ -472,6 +479,7 @@ static __always_inline uint32_t pv_wait_head_or_lock(QSpinLockWord *lock,
 				if (!F::unhash_before_locked)
 					WRITE_ONCE(lock->locked,
 						   static_cast<uint8_t>(PvL::_Q_LOCKED_VAL));
+				/* model: pvq.wait_head.xchg0_unhash */
 				pv_hash_drop<H>(lp, lock);
 				if (F::unhash_before_locked)
 					WRITE_ONCE(lock->locked,
@@ -483,6 +491,7 @@ static __always_inline uint32_t pv_wait_head_or_lock(QSpinLockWord *lock,
 		WRITE_ONCE(pn->state, vcpu_hashed);
 		lockevent_inc_cpu(cpu, LockEvent::pv_wait_head);
 		lockevent_cond_inc(LockEvent::pv_wait_again, waitcnt != 0);
+		/* model: pvq.wait_head.halt */
 		B::wait(&lock->locked, _Q_SLOW_VAL, node);
 		/*
 		 * Kicked, or spuriously woken; either way spin again.  The
@@ -563,6 +572,7 @@ static __attribute__((noinline)) void pv_unlock_slowpath(QSpinLockWord *lock,
 	 * that xchg.
 	 */
 	smp_rmb();
+	/* model: pvq.unlock.unhash */
 	node = pv_unhash<H>(lock);
 	if (!node) {
 		/* Recorded; release so that the run can go on. */
@@ -579,6 +589,7 @@ static __attribute__((noinline)) void pv_unlock_slowpath(QSpinLockWord *lock,
 	cpu = this_cpu();
 	lockevent_inc_cpu(cpu, LockEvent::pv_kick_unlock);
 	t0 = pvk_now_ns();
+	/* model: pvq.unlock.kick */
 	B::kick(node);
 	lockevent_add_cpu(cpu, LockEvent::pv_latency_kick, pvk_now_ns() - t0);
 }
@@ -658,6 +669,7 @@ public:
 			smp_store_release(&word_.locked, 0);
 			return;
 		}
+		/* model: pvq.unlock.cmpxchg */
 		uint8_t locked = cmpxchg_release(&word_.locked,
 						 static_cast<uint8_t>(L::_Q_LOCKED_VAL),
 						 static_cast<uint8_t>(0));
