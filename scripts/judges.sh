@@ -21,7 +21,8 @@ kunit:upcall.mutant_no_recheck_loses_event
 kunit:upcall.mutant_migrate_is_caught
 kunit:pi_desc.plain_store_drops_on
 kunit:pi_desc.stress_plain_store_loses_on
-kunit:pvqspinlock.seed_race_catches_unhash_flaw
+kunit:pvqspinlock.mutant_woken_head_unhashing_is_caught
+kunit:pvqspinlock.mutant_unlock_ignoring_slow_is_caught
 kunit:pvqspinlock.emulated_lost_kick_is_recorded
 kunit:pvqspinlock.stress_catches_unlock_ignoring_slow
 '

@@ -107,8 +107,16 @@
 	C(pvqspinlock, hash_collides_wraps_and_removes_only_own) \
 	C(pvqspinlock, reused_entry_after_spurious_wake_is_kicked) \
 	C(pvqspinlock, mutant_woken_head_unhashing_is_caught)   \
+	C(pvqspinlock, mutant_unlock_ignoring_slow_is_caught) \
+	C(pvqspinlock, steal_after_kick_keeps_slow_with_entry)  \
+	C(pvqspinlock, steal_after_kick_catches_slow_every_pass) \
+	C(pvqspinlock, free_before_slow_takes_lock_cleanly)     \
+	C(pvqspinlock, free_before_slow_catches_unhash_before_locked) \
+	C(pvqspinlock, kick_races_spurious_wake_one_entry)      \
+	C(pvqspinlock, kick_races_spurious_wake_catches_wake_stores_running) \
 	C(pvqspinlock, emulated_kick_wakes_halted_waiter)       \
 	C(pvqspinlock, emulated_lost_kick_is_recorded)          \
+	C(pvqspinlock, wait_node_store_buffering)               \
 	P(pvqspinlock, stress_excludes_and_kicks,               \
 	  PVSYNC_PARAMS_PV_BACKENDS)                            \
 	C(pvqspinlock, stress_catches_unlock_ignoring_slow)     \

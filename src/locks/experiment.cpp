@@ -58,6 +58,12 @@ constexpr Option<RunFn> pv_variants[] = {
 	{ PvFlawSeedUnhash::name, run_pv_with<B, PvFlawSeedUnhash> },
 	{ PvFlawUnlockIgnoresSlow::name,
 	  run_pv_with<B, PvFlawUnlockIgnoresSlow> },
+	{ PvFlawSlowEveryPass::name, run_pv_with<B, PvFlawSlowEveryPass> },
+	{ PvFlawWakeStoresRunning::name,
+	  run_pv_with<B, PvFlawWakeStoresRunning> },
+	{ PvFlawWaitNodeNoMb::name, run_pv_with<B, PvFlawWaitNodeNoMb> },
+	{ PvFlawUnhashBeforeLocked::name,
+	  run_pv_with<B, PvFlawUnhashBeforeLocked> },
 };
 static_assert(sizeof(pv_variants<PvBackendNative>) /
 	      sizeof(pv_variants<PvBackendNative>[0]) == nr_variants);
@@ -94,6 +100,8 @@ constexpr Option<const BackendOps *> backends[] = {
 	{ PvBackendEmulated<>::name, &backend_ops<PvBackendEmulated<>> },
 	{ PvBackendNative::name, &backend_ops<PvBackendNative> },
 	{ PvBackendHost::name, &backend_ops<PvBackendHost> },
+	{ PvBackendEmulatedSpurious::name,
+	  &backend_ops<PvBackendEmulatedSpurious> },
 };
 static_assert(sizeof(backends) / sizeof(backends[0]) == nr_backends);
 

@@ -28,6 +28,7 @@ enum Backend : unsigned int {
 	backend_emulated,
 	backend_native,
 	backend_host,
+	backend_emulated_spurious,	/* wait() returns on any interrupt */
 	nr_backends,
 };
 
@@ -36,6 +37,10 @@ enum Variant : unsigned int {
 	variant_correct,
 	variant_seed_unhash_flaw,
 	variant_unlock_ignores_slow,
+	variant_slow_every_pass,
+	variant_wake_stores_running,
+	variant_wait_node_no_mb,
+	variant_unhash_before_locked,
 	nr_variants,
 };
 

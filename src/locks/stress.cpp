@@ -60,12 +60,16 @@ bool start_threads(RunBase *r, Crew::Fn body, Crew::Fn prepare,
  * irqs are on: on an overcommitted, loaded host a fair lock's waiter may
  * not run for a while, and "no progress" must mean a lock that starves a
  * thread for the whole bound, not a host that was busy.  With min_halts,
- * the lock's waiters halted that often.
+ * the lock's waiters halted that often.  Or the lock has recorded a
+ * failure: the run has failed, and a lock that failed may halt no more
+ * (the emulated backend stops halting).
  */
 static bool progress_reached(void *arg)
 {
 	auto *r = static_cast<RunBase *>(arg);
 
+	if (r->failed && r->failed())
+		return true;
 	for (unsigned int i = 0; i < r->cfg.threads; i++) {
 		/* Pairs with the thread's WRITE_ONCE(); a count, no order. */
 		if (!READ_ONCE(r->slot[i].acquisitions))

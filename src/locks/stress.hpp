@@ -99,6 +99,8 @@ struct RunBase {
 	/* The lock kind's halt count (Lock::halts), or nullptr. */
 	unsigned long (*halts)();
 	unsigned long halts_start;
+	/* The lock kind has recorded a failure (SelfCheckingLock), or nullptr. */
+	bool (*failed)();
 	ExclusionCheck task_check;
 	ExclusionCheck irq_check;
 	ThreadSlot slot[max_threads];
@@ -250,6 +252,8 @@ int run(const Config &cfg, Result *res, bool failures_expected = false)
 		return -12;	/* -ENOMEM */
 	if constexpr (HaltingLock<Lock>)
 		r->halts = [] { return Lock::halts(); };
+	if constexpr (SelfCheckingLock<Lock>)
+		r->failed = [] { return Lock::failures() != 0; };
 	if (!r->lock.init() || !r->irq_lock.init()) {
 		r->lock.destroy();
 		r->irq_lock.destroy();
@@ -268,6 +272,14 @@ int run(const Config &cfg, Result *res, bool failures_expected = false)
 			  Run<Lock>::irq_fn))
 		wait_and_stop(r, res);
 	collect(r, res);
+	if (!res->threads_wedged) {
+		/*
+		 * Before the failures are read: destroy() may record one
+		 * (the paravirt lock's stale hash entry).
+		 */
+		r->lock.destroy();
+		r->irq_lock.destroy();
+	}
 	if constexpr (SelfCheckingLock<Lock>) {
 		res->failures = Lock::failures();
 		res->failure_reason = Lock::failure_reason();
@@ -283,8 +295,6 @@ int run(const Config &cfg, Result *res, bool failures_expected = false)
 			     "a lock stress thread is wedged");
 		return 0;
 	}
-	r->lock.destroy();
-	r->irq_lock.destroy();
 	pvk_free(r);
 	return 0;
 }

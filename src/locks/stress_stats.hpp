@@ -45,8 +45,10 @@ struct Config {
 	/*
 	 * The run goes on past duration_ms, for at most
 	 * progress_limit_ms more, until the lock's waiters have halted
-	 * (waited for a kick) this many times; fewer fails the run as
-	 * "not exercised".  0: off.  Only for locks that count halts.
+	 * (waited for a kick) this many times, or the lock has recorded
+	 * a failure (the run has failed already); fewer halts fail the
+	 * run as "not exercised".  0: off.  Only for locks that count
+	 * halts.
 	 */
 	unsigned int min_halts;
 };

@@ -16,7 +16,7 @@
  * and, for the stress engine, available() (0 or -ENODEV with a reason)
  * and quiesce() (no kick still in flight; called at destroy()).
  *
- * Three backends, chosen per run:
+ * Four backends, chosen per run:
  *
  *   PvBackendNative    wait spins once (cpu_relax) and returns; kick does
  *                      nothing.  The lock's own loops do the waiting: the
@@ -39,6 +39,19 @@
  *                      lost kick (PvFailure::lost_kick) and returns; after
  *                      any recorded failure the backend no longer halts,
  *                      so a run with a lost kick ends, failed, on time.
+ *
+ *   PvBackendEmulated<ms, true>  ("emulated_spurious") the same
+ *                      mailbox and bound, but wait() returns as kvm_wait
+ *                      does: after the first wake-up of its hlt, kick or
+ *                      any other interrupt (a timer tick, an IPI), and, at
+ *                      random (1 call in 8, from the clock's low bits),
+ *                      at once without halting, as when an interrupt is
+ *                      already pending at entry.  The lock's loops must
+ *                      then re-check and wait again: the paths where the
+ *                      races of pv_wait_node()/pv_kick_node() and of the
+ *                      seed thread live.  A lost kick is not caught here
+ *                      (the waiter is woken anyway, as in a real guest);
+ *                      the strict backend catches it.
  *
  *   PvBackendHost      the running kernel's pv_ops.lock.wait/kick: KVM or
  *                      Xen hypercalls in a paravirtualised guest;
@@ -118,7 +131,7 @@ namespace detail {
  */
 static __attribute__((noinline, unused)) void
 pv_emulated_wait(uint8_t *ptr, uint8_t val, McsNode *self,
-		 uint64_t lost_kick_ns)
+		 uint64_t lost_kick_ns, bool spurious)
 {
 	/* A waiter that interrupts could be taken in may halt. */
 	bool can_halt = !pvk_irqs_disabled();
@@ -131,6 +144,12 @@ pv_emulated_wait(uint8_t *ptr, uint8_t val, McsNode *self,
 	/* model: pvq.backend.wait */
 	if (READ_ONCE(*ptr) != val || pv_failures_total())
 		return;
+	/* kvm_wait-like: an interrupt already pending, now and then. */
+	if (spurious && !READ_ONCE(box->kick_stamp) &&
+	    ((pvk_now_ns() >> 6) & 7) == 0) {
+		lockevent_inc_cpu(cpu, LockEvent::pv_spurious_wakeup);
+		return;
+	}
 	WRITE_ONCE(box->waiting, 1U);
 	/*
 	 * From here only a kick ends the wait (or the lost-kick bound):
@@ -161,12 +180,21 @@ pv_emulated_wait(uint8_t *ptr, uint8_t val, McsNode *self,
 		}
 		if (can_halt) {
 			pvk_safe_halt();
-			/* Woken by anything but a kick: spurious, halt again. */
-			if (!READ_ONCE(box->kick_stamp))
+			/*
+			 * Woken by anything but a kick: spurious; the strict
+			 * backend halts again, the kvm_wait-like one returns.
+			 */
+			if (!READ_ONCE(box->kick_stamp)) {
 				lockevent_inc_cpu(cpu,
 						  LockEvent::pv_spurious_wakeup);
+				if (spurious)
+					break;
+			}
 		} else {
 			cpu_relax();
+			/* kvm_wait's halt with irqs off also ends early. */
+			if (spurious)
+				break;
 		}
 	}
 	WRITE_ONCE(box->waiting, 0U);
@@ -174,9 +202,10 @@ pv_emulated_wait(uint8_t *ptr, uint8_t val, McsNode *self,
 
 } /* namespace detail */
 
-template <unsigned int LostKickMs = 1000>
+template <unsigned int LostKickMs = 1000, bool Spurious = false>
 struct PvBackendEmulated {
-	static constexpr const char name[] = "emulated";
+	static constexpr const char *name =
+		Spurious ? "emulated_spurious" : "emulated";
 	static constexpr uint64_t lost_kick_ns = LostKickMs * 1000000ULL;
 
 	static __always_inline int available(char *, unsigned long) { return 0; }
@@ -209,9 +238,13 @@ struct PvBackendEmulated {
 	static __always_inline void wait(uint8_t *ptr, uint8_t val,
 					 McsNode *self)
 	{
-		detail::pv_emulated_wait(ptr, val, self, lost_kick_ns);
+		detail::pv_emulated_wait(ptr, val, self, lost_kick_ns,
+					 Spurious);
 	}
 };
+
+/* The kvm_wait-like emulation: wait() returns on any interrupt. */
+using PvBackendEmulatedSpurious = PvBackendEmulated<1000, true>;
 
 struct PvBackendHost {
 	static constexpr const char name[] = "host";

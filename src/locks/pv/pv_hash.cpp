@@ -18,8 +18,10 @@ alignas(64) PvHashEntry pv_hash_storage[1U << PV_HASH_BITS];
 constexpr const char *failure_text[] = {
 	"lost kick: a halted waiter was not kicked within the bound",
 	"pv hash table full",
-	"_Q_SLOW_VAL without a hash entry for the lock",
+	"missing entry: _Q_SLOW_VAL without a hash entry for the lock",
 	"unlock found a corrupted locked byte",
+	"double entry: a second hash entry for one lock",
+	"stale entry: a hash entry named the lock when its run stopped",
 };
 
 static_assert(sizeof(failure_text) / sizeof(failure_text[0]) ==

@@ -31,6 +31,16 @@
  * wrap-around on a tiny table with the very code production uses:
  *   struct H { static PvHashTable &table(); static uint32_t hash(
  *              const QSpinLockWord *lock, uint32_t bits); };
+ * A policy may also have changed(const QSpinLockWord *lock), called
+ * after an insert and after pv_hash_drop(): the scripted cases check
+ * their invariants, and play other CPUs' steps, at those instants.  The
+ * production policy has none (compiled out).
+ *
+ * Double entry.  An insert probes from the lock's bucket and its cmpxchg
+ * returns each occupied entry's lock: one that is already this lock's is
+ * a second entry for one lock (a double hash), recorded at no extra cost.
+ * It is seen when the first entry lies before the first free one, as it
+ * does while the bucket has not been emptied in between.
  *
  * Failures.  Where the kernel BUG()s (table full, entry missing, a
  * corrupted locked byte at unlock) and where a halted waiter is never
@@ -100,6 +110,8 @@ enum class PvFailure : unsigned int {
 	hash_full,		/* no free entry for a halting head */
 	unhash_missing,		/* _Q_SLOW_VAL but no entry for the lock */
 	bad_unlock_val,		/* unlock found neither locked nor slow */
+	double_entry,		/* an insert passed the lock's own entry */
+	stale_entry,		/* an entry named the lock at destroy() */
 	nr,
 };
 
@@ -207,8 +219,12 @@ static __always_inline PvHashEntry *pv_hash(QSpinLockWord *lock, McsNode *node)
 	PvHashEntry *he = detail::pv_for_each_entry<H>(
 		lock, [lock, node](PvHashEntry *e, uint32_t hops) {
 			/* model: pvq.hash.claim */
-			if (cmpxchg(&e->lock, static_cast<QSpinLockWord *>(nullptr),
-				    lock) != nullptr)
+			QSpinLockWord *old = cmpxchg(&e->lock,
+				static_cast<QSpinLockWord *>(nullptr), lock);
+
+			if (old == lock)
+				pv_record_failure(PvFailure::double_entry);
+			if (old != nullptr)
 				return false;
 			WRITE_ONCE(e->node, node);
 			lockevent_add_cpu(this_cpu(), LockEvent::pv_hash_hops,
@@ -218,7 +234,26 @@ static __always_inline PvHashEntry *pv_hash(QSpinLockWord *lock, McsNode *node)
 
 	if (!he)
 		pv_record_failure(PvFailure::hash_full);
+	else if constexpr (requires { H::changed(lock); })
+		H::changed(lock);
 	return he;
+}
+
+/*
+ * pv_hash_drop() - free @lock's entry @he, which its inserter still owns:
+ * the head whose xchg of S found the lock free, so no unlocker saw S.
+ * An entry that no longer names @lock (only a mutant gets here with one)
+ * is left alone.
+ */
+template <typename H>
+static __always_inline void pv_hash_drop(PvHashEntry *he,
+					 const QSpinLockWord *lock)
+{
+	if (!he || READ_ONCE(he->lock) != lock)
+		return;
+	WRITE_ONCE(he->lock, static_cast<QSpinLockWord *>(nullptr));
+	if constexpr (requires { H::changed(lock); })
+		H::changed(lock);
 }
 
 /*

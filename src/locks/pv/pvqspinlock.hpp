@@ -48,8 +48,8 @@
  *            n,1,1 -> n,0,1     ... or, after SpinThreshold tries, clears
  *                               pending, hashes (lock -> node)
  *            n,0,1 -> n,0,S     and sets S, then halts
- *            n,0,0 -> n,0,S     (S set on a free lock: the head owns it,
- *                               and removes its hash entry itself)
+ *            n,0,0 -> n,0,S     (S set on a free lock: the head owns it;
+ *            n,0,S -> n,0,1     it stores 1, then removes its own entry)
  *   kick     n,0,1 -> n,0,S     the owner that made a halted node the
  *                               head hashes for it (pv_kick_node)
  *   unlock   *,*,1 -> *,*,0     one cmpxchg; fails only on S:
@@ -62,25 +62,44 @@
  * 64-byte buckets, 4 x the CPUs.  It is a template parameter, so the
  * KUnit cases force collisions on a tiny table with this same code.
  *
- * Guarantees, and what shows them:
- *   - mutual exclusion, acquire/release, no lost update: the stress
- *     engine, with each backend (make check: locks/pvqspinlock emulated
- *     and native, and at 2x vCPU overcommit);
- *   - every halted waiter is kicked: the emulated backend's lost-kick
- *     bound; the mutant PvFlawUnlockIgnoresSlow (an unlock that stores 0
- *     over S and never kicks) fails the stress run through it
- *     (variant=unlock_ignores_slow, KUnit stress_catches_unlock_ignoring_slow);
- *   - a lock has at most one hash entry, and a word holding S has its
- *     entry; an unhash removes only its own lock's entry, also when two
- *     locks collide in one bucket and a head wakes up spuriously (the
- *     race the pvqspinlock design thread described): KUnit
- *     reused_entry_after_spurious_wake_is_kicked; the mutant
- *     PvFlawSeedUnhash (a woken head that clears "its" slot, the
- *     slow_set-less unhash of that thread) fails it:
- *     mutant_woken_head_unhashing_is_caught;
- *   - node state machine: node_states_follow_kick_and_wake; hash insert,
- *     find, remove, collisions, wrap-around, full table:
- *     hash_collides_wraps_and_removes_only_own.
+ * Guarantees, and what shows them.  Each mutant (a Flaw policy below,
+ * also a "variant" of the locks experiment) breaks one step; the check
+ * named beside it fails for the reason named, deterministically:
+ *
+ *   guarantee                         mutant                  caught by
+ *   mutual exclusion, acquire/        -                       stress engine, each backend,
+ *   release, no lost update                                   2x vCPU overcommit (smokes)
+ *   every halted waiter is kicked     unlock_ignores_slow     mutant_unlock_ignoring_slow_
+ *     (the kicked head's own kick                             is_caught (no kick
+ *     asserted)                                               of our node); stress_catches_unlock_
+ *                                                             ignoring_slow and smoke
+ *                                                             "lost kick"
+ *   an unhash removes only its own    seed_unhash_flaw        mutant_woken_head_unhashing_
+ *     lock's entry (the design                                is_caught (invariant;
+ *     thread's race)                                          "missing entry")
+ *   S and its entry are set once;     slow_every_pass         steal_after_kick_catches_slow_
+ *     after a kick a stealer's 1 is                           every_pass (S without entry,
+ *     never turned into S                                     no kick); smoke "missing entry"
+ *   a word holding S has its entry    unhash_before_locked    free_before_slow_catches_
+ *     at every instant (xchg == 0:                            unhash_before_locked
+ *     1 stored before the unhash)                             (the drop sees S, no entry)
+ *   at most one entry per lock: a     wake_stores_running     kick_races_spurious_wake_
+ *     woken node keeps "hashed"                               catches_wake_stores_running
+ *     (2016's double-hash fix)                                ("double entry", then "stale
+ *                                                             entry")
+ *   the StoreLoad pair of             wait_node_no_mb         wait_node_store_buffering:
+ *     pv_wait_node()/pv_kick_node()                           never "both missed" with the
+ *                                                             barrier; the mutant's count
+ *                                                             is measured and logged only
+ *                                                             (see Documentation)
+ *   no entry left when a run stops    -                       destroy(): "stale entry"
+ *
+ * The invariants "at most one entry per lock" and "a word holding S has
+ * its entry" are checked at every step of every scripted case (cases.cpp:
+ * at each wait(), kick() and hash insert/drop); node state machine:
+ * node_states_follow_kick_and_wake; hash insert, find, remove,
+ * collisions, wrap-around, full table:
+ * hash_collides_wraps_and_removes_only_own.
  *
  * Where the kernel BUG()s (hash full, entry missing, corrupted locked
  * byte) this lock records the failure (pv_record_failure()), WARNs once
@@ -108,11 +127,18 @@
 
 namespace pv {
 
-/* The correct lock: no flaw. */
+/*
+ * The correct lock: no flaw.  Each mutant below is PvNoFlaw with one
+ * step broken; the guarantees table above names the check that catches it.
+ */
 struct PvNoFlaw {
 	static constexpr const char name[] = "correct";
 	static constexpr bool unhash_after_wake = false;
 	static constexpr bool unlock_ignores_slow = false;
+	static constexpr bool slow_every_pass = false;
+	static constexpr bool wake_stores_running = false;
+	static constexpr bool wait_node_no_mb = false;
+	static constexpr bool unhash_before_locked = false;
 };
 
 /*
@@ -121,17 +147,59 @@ struct PvNoFlaw {
  * already removed that entry and another lock may own the slot now (the
  * slow_set-less unhash of seeds/002).
  */
-struct PvFlawSeedUnhash {
+struct PvFlawSeedUnhash : PvNoFlaw {
 	static constexpr const char name[] = "seed_unhash_flaw";
 	static constexpr bool unhash_after_wake = true;
-	static constexpr bool unlock_ignores_slow = false;
 };
 
 /* Mutant: unlock stores 0 over S and never kicks the halted head. */
-struct PvFlawUnlockIgnoresSlow {
+struct PvFlawUnlockIgnoresSlow : PvNoFlaw {
 	static constexpr const char name[] = "unlock_ignores_slow";
-	static constexpr bool unhash_after_wake = false;
 	static constexpr bool unlock_ignores_slow = true;
+};
+
+/*
+ * Mutant: the head sets S on every halting pass, not only on the pass
+ * that hashed (the xchg moved out of the "hash once" block).  After a
+ * kick, a newcomer that stole the lock holds it when the head spins out:
+ * the xchg turns its 1 into S with no entry; the stealer's unlock finds
+ * none (the kernel BUG()s) and nobody kicks the head.
+ */
+struct PvFlawSlowEveryPass : PvNoFlaw {
+	static constexpr const char name[] = "slow_every_pass";
+	static constexpr bool slow_every_pass = true;
+};
+
+/*
+ * Mutant: a node woken in pv_wait_node() stores "running" over its
+ * state instead of the halted -> running cmpxchg (before Linux's 2016
+ * double-hash fix).  When pv_kick_node() made it hashed meanwhile, the
+ * store forgets that: as head it hashes the lock a second time.
+ */
+struct PvFlawWakeStoresRunning : PvNoFlaw {
+	static constexpr const char name[] = "wake_stores_running";
+	static constexpr bool wake_stores_running = true;
+};
+
+/*
+ * Mutant: no full barrier between pv_wait_node()'s halted store and its
+ * load of node->locked (the kernel's smp_store_mb()).  The store can sit
+ * in the store buffer while the load reads 0 and the new owner's cmpxchg
+ * reads "running": the owner does not hash, the node halts, nobody kicks.
+ */
+struct PvFlawWaitNodeNoMb : PvNoFlaw {
+	static constexpr const char name[] = "wait_node_no_mb";
+	static constexpr bool wait_node_no_mb = true;
+};
+
+/*
+ * Mutant: where the head's xchg of S found the lock free, it removes its
+ * entry before it stores _Q_LOCKED_VAL over S (this code's order before
+ * issue 11): for that instant the word holds S and the lock has no entry.
+ */
+struct PvFlawUnhashBeforeLocked : PvNoFlaw {
+	static constexpr const char name[] = "unhash_before_locked";
+	static constexpr bool unhash_before_locked = true;
 };
 
 struct PvQSpinLockTestAccess;
@@ -230,10 +298,49 @@ static __always_inline bool pv_wait_early(McsNode *prev, unsigned int loop)
 }
 
 /*
+ * pv_halt_then_check - pv_wait_node()'s half of the store-buffering pair:
+ * running -> halted, then load node->locked.  Full barrier between the
+ * two (the kernel's smp_store_mb()): either pv_claim_halted()'s cmpxchg
+ * sees halted and the owner hashes for us, or we see locked set here and
+ * do not halt.  Pairs with the smp_mb__before_atomic() + cmpxchg in
+ * pv_claim_halted(), which follows the owner's store of node->locked.
+ * Returns the node->locked it read.  The litmus case
+ * wait_node_store_buffering runs this very function.
+ */
+template <typename F>
+static __always_inline uint32_t pv_halt_then_check(McsNode *node)
+{
+	/* model: pvq.wait_node.store_halted */
+	WRITE_ONCE(pv_node(node)->state, vcpu_halted);
+	if (!F::wait_node_no_mb)
+		smp_mb();
+	return READ_ONCE(node->locked);
+}
+
+/*
+ * pv_claim_halted - pv_kick_node()'s half of that pair: halted -> hashed,
+ * after the owner's store of node->locked.  True if the node was halted
+ * (the owner must now hash for it).
+ */
+static __always_inline bool pv_claim_halted(McsNode *node)
+{
+	/*
+	 * Order the earlier store of node->locked before reading the state
+	 * in the cmpxchg (relaxed, so the barrier is explicit).  Pairs with
+	 * the smp_mb() in pv_halt_then_check().
+	 */
+	smp_mb__before_atomic();
+	/* model: pvq.kick_node.cmpxchg_hashed */
+	return cmpxchg_relaxed(&pv_node(node)->state,
+			       static_cast<uint8_t>(vcpu_halted),
+			       static_cast<uint8_t>(vcpu_hashed)) == vcpu_halted;
+}
+
+/*
  * pv_wait_node - a queued node waits to become the head: spin, then halt.
  * Returns once node->locked is set (the caller's acquire load follows).
  */
-template <typename B, unsigned int SpinThreshold>
+template <typename B, unsigned int SpinThreshold, typename F = PvNoFlaw>
 static __always_inline void pv_wait_node(McsNode *node, McsNode *prev)
 {
 	PvNodeState *pn = pv_node(node);
@@ -252,18 +359,8 @@ static __always_inline void pv_wait_node(McsNode *node, McsNode *prev)
 			cpu_relax();
 		}
 
-		/*
-		 * running -> halted, then re-check locked.  Full barrier
-		 * between the two (smp_store_mb): either pv_kick_node()'s
-		 * cmpxchg sees halted and hashes for us, or we see locked
-		 * set here and do not halt.  Pairs with the
-		 * smp_mb__before_atomic() + cmpxchg in pv_kick_node(), which
-		 * follows its store of node->locked.
-		 */
-		/* model: pvq.wait_node.store_halted */
-		WRITE_ONCE(pn->state, vcpu_halted);
-		smp_mb();
-		if (!READ_ONCE(node->locked)) {
+		/* running -> halted, then re-check locked (see above). */
+		if (!pv_halt_then_check<F>(node)) {
 			lockevent_inc_cpu(cpu, LockEvent::pv_wait_node);
 			lockevent_cond_inc(LockEvent::pv_wait_early, wait_early);
 			B::wait(&pn->state, vcpu_halted, node);
@@ -273,11 +370,16 @@ static __always_inline void pv_wait_node(McsNode *node, McsNode *prev)
 		 * halted -> running, unless pv_kick_node() made it hashed:
 		 * then the lock is hashed for us, and the unlock will kick
 		 * us again as the head; pv_wait_head_or_lock() sees hashed
-		 * and does not hash a second time.
+		 * and does not hash a second time.  (The mutant's plain
+		 * store forgets hashed: the double hash.)
 		 */
 		/* model: pvq.wait_node.cmpxchg_running */
-		(void)cmpxchg(&pn->state, static_cast<uint8_t>(vcpu_halted),
-			      static_cast<uint8_t>(vcpu_running));
+		if (F::wake_stores_running)
+			WRITE_ONCE(pn->state, vcpu_running);
+		else
+			(void)cmpxchg(&pn->state,
+				      static_cast<uint8_t>(vcpu_halted),
+				      static_cast<uint8_t>(vcpu_running));
 
 		if (READ_ONCE(node->locked))
 			return;
@@ -295,18 +397,8 @@ static __always_inline void pv_wait_node(McsNode *node, McsNode *prev)
 template <typename H>
 static __always_inline void pv_kick_node(QSpinLockWord *lock, McsNode *node)
 {
-	PvNodeState *pn = pv_node(node);
-
-	/*
-	 * Order our earlier store of node->locked before reading its state
-	 * in the cmpxchg (relaxed, so the barrier is explicit): if the
-	 * node's cmpxchg back to running missed locked, ours sees halted.
-	 * Pairs with the smp_mb() after the halted store in pv_wait_node().
-	 */
-	smp_mb__before_atomic();
-	/* model: pvq.kick_node.cmpxchg_hashed */
-	if (cmpxchg_relaxed(&pn->state, static_cast<uint8_t>(vcpu_halted),
-			    static_cast<uint8_t>(vcpu_hashed)) != vcpu_halted)
+	/* If the node's re-check missed locked, this sees it halted. */
+	if (!pv_claim_halted(node))
 		return;
 
 	/*
@@ -351,12 +443,21 @@ static __always_inline uint32_t pv_wait_head_or_lock(QSpinLockWord *lock,
 		/* n,1,y -> n,0,y: let newcomers steal while we halt. */
 		PvL::clear_pending(lock);
 
-		if (!hashed) {
-			/* model: pvq.wait_head.hash */
-			lp = pv_hash<H>(lock, node);
-			if (!lp)
-				continue;	/* table full: recorded; spin on */
-			hashed = true;
+		/*
+		 * Hash and set S once only.  After a kick, the unlocker has
+		 * removed our entry, and a stealer may hold the lock (*,*,1):
+		 * S now would be S without an entry (the mutant
+		 * slow_every_pass).  Then we do not halt again: wait() below
+		 * returns at once, as the word is not S, and we spin.
+		 */
+		if (!hashed || F::slow_every_pass) {
+			if (!hashed) {
+				/* model: pvq.wait_head.hash */
+				lp = pv_hash<H>(lock, node);
+				if (!lp)
+					continue; /* table full: recorded */
+				hashed = true;
+			}
 			/*
 			 * n,0,1 -> n,0,S, or n,0,0 -> n,0,S (ours).
 			 *
@@ -370,11 +471,20 @@ static __always_inline uint32_t pv_wait_head_or_lock(QSpinLockWord *lock,
 				/*
 				 * The lock was free, and S was never seen by
 				 * an unlocker: our entry is still ours to
-				 * remove.  The xchg acquired the lock.
+				 * remove.  The xchg acquired the lock.  Back
+				 * to 1 first, then unhash, so that at every
+				 * instant a word holding S has its entry.
+				 * Both plain stores: we own the lock, and an
+				 * unlocker reads the entry only after S.
 				 */
+				if (!F::unhash_before_locked)
+					WRITE_ONCE(lock->locked,
+						   static_cast<uint8_t>(PvL::_Q_LOCKED_VAL));
 				/* model: pvq.wait_head.xchg0_unhash */
-				WRITE_ONCE(lp->lock,
-					   static_cast<QSpinLockWord *>(nullptr));
+				pv_hash_drop<H>(lp, lock);
+				if (F::unhash_before_locked)
+					WRITE_ONCE(lock->locked,
+						   static_cast<uint8_t>(PvL::_Q_LOCKED_VAL));
 				lp = nullptr;
 				goto gotlock;
 			}
@@ -424,7 +534,7 @@ struct PvSlowpathHooks {
 
 	static __always_inline void wait_node(McsNode *node, McsNode *prev)
 	{
-		pv_wait_node<B, SpinThreshold>(node, prev);
+		pv_wait_node<B, SpinThreshold, F>(node, prev);
 	}
 
 	static __always_inline uint32_t wait_head_or_lock(QSpinLockWord *lock,
@@ -511,10 +621,18 @@ public:
 		return (1U << Hash::table().bits) >= 4 * pvk_nr_cpu_ids();
 	}
 
-	/* No kick in flight, no entry of ours left (a mutant's). */
+	/*
+	 * No kick in flight, no entry of ours left.  Nobody uses the lock
+	 * now, so an entry that names it is stale (a double hash, or an
+	 * unlock that did not unhash): recorded as a failure of the run
+	 * before it is purged, so that a later lock at this address does
+	 * not find it.
+	 */
 	__always_inline void destroy()
 	{
 		Backend::quiesce();
+		if (pv_hash_count<Hash>(&word_))
+			pv_record_failure(PvFailure::stale_entry);
 		pv_hash_purge<Hash>(&word_);
 	}
 
@@ -610,10 +728,35 @@ struct PvQSpinLockTestAccess {
 		detail::pv_init_node(node, cpu);
 	}
 
-	template <typename B, unsigned int T>
+	template <typename B, unsigned int T, typename F = PvNoFlaw>
 	static __always_inline void wait_node(McsNode *node, McsNode *prev)
 	{
-		detail::pv_wait_node<B, T>(node, prev);
+		detail::pv_wait_node<B, T, F>(node, prev);
+	}
+
+	template <typename B, typename H, typename F, unsigned int T>
+	static __always_inline uint32_t wait_head_or_lock(QSpinLockWord *lock,
+							  McsNode *node)
+	{
+		return detail::pv_wait_head_or_lock<B, H, F, T>(lock, node);
+	}
+
+	/* A newcomer's steal: the hybrid unfair trylock. */
+	static __always_inline bool steal(QSpinLockWord *lock)
+	{
+		return detail::pv_hybrid_queued_unfair_trylock(lock);
+	}
+
+	/* The two halves of the store-buffering pair, for the litmus. */
+	template <typename F>
+	static __always_inline uint32_t halt_then_check(McsNode *node)
+	{
+		return detail::pv_halt_then_check<F>(node);
+	}
+
+	static __always_inline bool claim_halted(McsNode *node)
+	{
+		return detail::pv_claim_halted(node);
 	}
 
 	template <typename H>
