@@ -100,6 +100,18 @@ static int pvsync_copy_input(char *buf, const char __user *ubuf, size_t count)
 	return 0;
 }
 
+/* A write that must be exactly @want (plus an optional newline). */
+static int pvsync_expect_input(const char __user *ubuf, size_t count,
+			       const char *want)
+{
+	char buf[PVSYNC_INPUT_MAX];
+	int ret = pvsync_copy_input(buf, ubuf, count);
+
+	if (ret)
+		return ret;
+	return strcmp(buf, want) ? -EINVAL : 0;
+}
+
 /* Parameters ---------------------------------------------------------- */
 
 static int pvsync_param_open(struct inode *inode, struct file *file)
@@ -230,15 +242,12 @@ static ssize_t pvsync_run_write(struct file *file, const char __user *ubuf,
 {
 	struct pvsync_exp_state *state = file_inode(file)->i_private;
 	struct pvsync_run_args args;
-	char buf[PVSYNC_INPUT_MAX];
 	char *out, *old;
 	int ret;
 
-	ret = pvsync_copy_input(buf, ubuf, count);
+	ret = pvsync_expect_input(ubuf, count, "1");
 	if (ret)
 		return ret;
-	if (strcmp(buf, "1"))
-		return -EINVAL;
 	if (!mutex_trylock(&state->run_lock))
 		return -EBUSY;
 	if (pvk_module_unloading()) {
@@ -280,14 +289,11 @@ static ssize_t pvsync_reset_write(struct file *file, const char __user *ubuf,
 				  size_t count, loff_t *ppos)
 {
 	struct pvsync_exp_state *state = file_inode(file)->i_private;
-	char buf[PVSYNC_INPUT_MAX];
 	int ret;
 
-	ret = pvsync_copy_input(buf, ubuf, count);
+	ret = pvsync_expect_input(ubuf, count, "1");
 	if (ret)
 		return ret;
-	if (strcmp(buf, "1"))
-		return -EINVAL;
 	mutex_lock(&state->result_lock);
 	memcpy(state->param, state->def_param, sizeof(state->param));
 	memcpy(state->choice, state->def_choice, sizeof(state->choice));
@@ -349,14 +355,11 @@ static ssize_t pvsync_stats_write(struct file *file, const char __user *ubuf,
 				  size_t count, loff_t *ppos)
 {
 	struct pvsync_exp_state *state = file_inode(file)->i_private;
-	char buf[PVSYNC_INPUT_MAX];
 	int ret;
 
-	ret = pvsync_copy_input(buf, ubuf, count);
+	ret = pvsync_expect_input(ubuf, count, "0");
 	if (ret)
 		return ret;
-	if (strcmp(buf, "0"))
-		return -EINVAL;
 	state->desc->stats_reset();
 	return count;
 }
