@@ -54,12 +54,27 @@ bool start_threads(RunBase *r, Crew::Fn body, Crew::Fn prepare,
 	return ok;
 }
 
-/* run_until() predicate: the lock's waiters halted min_halts times. */
-static bool halts_reached(void *arg)
+/*
+ * run_until() predicate: the run has exercised what its verdict relies on.
+ * Every thread has acquired at least once, and the hard-irq lock too when
+ * irqs are on: on an overcommitted, loaded host a fair lock's waiter may
+ * not run for a while, and "no progress" must mean a lock that starves a
+ * thread for the whole bound, not a host that was busy.  With min_halts,
+ * the lock's waiters halted that often.
+ */
+static bool progress_reached(void *arg)
 {
 	auto *r = static_cast<RunBase *>(arg);
 
-	return r->halts() - r->halts_start >= r->cfg.min_halts;
+	for (unsigned int i = 0; i < r->cfg.threads; i++) {
+		/* Pairs with the thread's WRITE_ONCE(); a count, no order. */
+		if (!READ_ONCE(r->slot[i].acquisitions))
+			return false;
+	}
+	if (r->cfg.irq_every_us && !READ_ONCE(r->irq_check.acquisitions))
+		return false;
+	return !r->cfg.min_halts ||
+	       r->halts() - r->halts_start >= r->cfg.min_halts;
 }
 
 void wait_and_stop(RunBase *r, Result *res)
@@ -70,12 +85,9 @@ void wait_and_stop(RunBase *r, Result *res)
 		r->halts_start = r->halts();
 	/* Publishes the settings and slots to the threads (crew.hpp). */
 	r->crew.go();
-	if (r->cfg.min_halts && r->halts)
-		res->stopped_early = run_until(r->cfg.duration_ms,
-					       r->cfg.duration_ms + halt_wait_limit_ms,
-					       halts_reached, r);
-	else
-		res->stopped_early = run_for(r->cfg.duration_ms);
+	res->stopped_early = run_until(r->cfg.duration_ms,
+				       r->cfg.duration_ms + progress_limit_ms,
+				       progress_reached, r);
 	r->crew.stop();
 	res->elapsed_ns = pvk_now_ns() - start;
 }

@@ -196,7 +196,8 @@ struct Run : RunBase {
 			s->lat.add(lat);
 			if (lat > s->lat_max)
 				s->lat_max = lat;
-			s->acquisitions++;
+			/* Marked: the coordinator polls it (progress_reached()). */
+			WRITE_ONCE(s->acquisitions, s->acquisitions + 1);
 			if (r->gap_cycles)
 				delay_cycles(r->gap_cycles);
 			if ((s->acquisitions & 63) == 0)

@@ -19,6 +19,8 @@ void expect_clean_run(struct pvsync_test *t, const Result &res)
 	PV_EXPECT_EQ(t, res.irq_violations, 0u);
 	PV_EXPECT_EQ(t, res.irq_counter, res.irq_acquisitions);
 	PV_EXPECT_EQ(t, res.failures, 0u);
+	if (!res.passed())
+		pv::test::log(t, "%s: %s", res.lock_name, res.reason());
 	PV_EXPECT(t, res.passed());
 }
 

@@ -44,15 +44,20 @@ struct Config {
 	unsigned int irq_every_us;	/* hard-irq acquisitions; 0: none */
 	/*
 	 * The run goes on past duration_ms, for at most
-	 * halt_wait_limit_ms more, until the lock's waiters have halted
+	 * progress_limit_ms more, until the lock's waiters have halted
 	 * (waited for a kick) this many times; fewer fails the run as
 	 * "not exercised".  0: off.  Only for locks that count halts.
 	 */
 	unsigned int min_halts;
 };
 
-/* How long a run may go on past its duration to reach min_halts. */
-inline constexpr unsigned int halt_wait_limit_ms = 10000;
+/*
+ * How long a run may go on past its duration until every thread (and the
+ * hard-irq lock, when on) has acquired at least once and min_halts is
+ * reached: a thread that has still not acquired then is starved by the
+ * lock, not by a busy host.
+ */
+inline constexpr unsigned int progress_limit_ms = 10000;
 
 /* One lock's exclusion bookkeeping, touched only inside its lock. */
 struct alignas(64) ExclusionCheck {
