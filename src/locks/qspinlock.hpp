@@ -293,9 +293,10 @@ queued_spin_lock_slowpath(QSpinLockWord *lock, uint32_t val)
 queue:
 	cpu = this_cpu();
 	/*
-	 * As the kernel: the native slow path counts here, the paravirt one
-	 * in its head wait (pv_wait_head_or_lock()), so that for both
-	 * lock_slowpath counts the waiters that queued on an MCS node.
+	 * As the kernel: the native slow path counts every waiter that
+	 * gets here; the paravirt one skips this count and counts in its
+	 * head wait (pv_wait_head_or_lock()), once per waiter that reached
+	 * the queue head, not those whose last trylock succeeded.
 	 */
 	if (!Hooks::paravirt)
 		E::inc_cpu(cpu, LockEvent::lock_slowpath);
