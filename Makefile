@@ -10,6 +10,13 @@
 #   make bench           the benchmarks, in one VM boot
 #   make repeat          every mutant smoke N times (N=20), HOG=1 with the
 #                        host's CPUs busy; prints caught/run per mutant
+#   make ucheck          the lock stress in user space on the real CPU, plain
+#                        and under ThreadSanitizer (correct locks pass, each
+#                        mutant is caught); ends "N passed, N failed"; make
+#                        check runs it too
+#   make ubench          the user-space benchmarks on the real CPU: lock+unlock
+#                        against the physical limit, upcall barrier pairs,
+#                        pvqspinlock (futex) under 1x/2x/4x overcommit
 #   make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -35,4 +42,10 @@ bench:
 repeat:
 	@N=$(or $(N),20) scripts/repeat
 
-.PHONY: all modules clean check run bench repeat
+ucheck:
+	@scripts/ucheck
+
+ubench:
+	@scripts/ubench
+
+.PHONY: all modules clean check run bench repeat ucheck ubench

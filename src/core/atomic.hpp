@@ -25,6 +25,21 @@
  * aligned 1-, 2-, 4- and 8-byte objects, which GCC always inlines; the build
  * rejects an object that would call libatomic (scripts/check-cxx-object).
  *
+ * Under -fsanitize=thread (the user-space build, src/user/ and
+ * Documentation/userspace.rst) the x86 forms would hide every ordering
+ * from ThreadSanitizer, which sees neither inline asm nor TSO.  So there,
+ * and only there, each primitive is the __atomic builtin with the ordering
+ * its name says: READ_ONCE/WRITE_ONCE relaxed (the kernel memory model's
+ * marked accesses, which KCSAN does not report either), acquire loads,
+ * release stores, the suffix of every read-modify-write (no suffix: seq_cst),
+ * smp_mb() and mb() seq_cst fences, smp_rmb()/rmb() acquire and
+ * smp_wmb()/wmb() release fences, the bit operations __atomic_fetch_or/and
+ * (seq_cst for test_and_*, relaxed for set_bit/clear_bit, which order
+ * nothing in Linux).  TSan then judges the orderings by happens-before.
+ * It does not model standalone fences (GCC says so with -Wtsan, silenced
+ * here on purpose): what only a fence orders is not judged by TSan.
+ * The kernel build (no __SANITIZE_THREAD__) compiles exactly the x86 forms.
+ *
  * Checked by the pvsync_harness KUnit suite (cmpxchg returns the old value
  * and stores only on a match, xchg, fetch ops, bit ops) and, for ordering,
  * by every lock stress run whose mutual-exclusion check fails when an
@@ -34,6 +49,14 @@
 #define PVSYNC_ATOMIC_HPP
 
 #include <stdint.h>
+
+#ifdef __SANITIZE_THREAD__
+#define PVSYNC_TSAN 1
+/* Standalone fences are not modelled by TSan; that is documented above. */
+#pragma GCC diagnostic ignored "-Wtsan"
+#else
+#define PVSYNC_TSAN 0
+#endif
 
 namespace pv {
 
@@ -48,6 +71,66 @@ static inline void cpu_relax()
 {
 	asm volatile("rep; nop" ::: "memory");
 }
+
+#if PVSYNC_TSAN
+
+/* TSan: marked accesses are relaxed atomics (see the top of the file). */
+template <typename T>
+static inline T READ_ONCE(const T &x)
+{
+	static_assert(sizeof(T) <= 8, "READ_ONCE of a scalar");
+	return __atomic_load_n(&x, __ATOMIC_RELAXED);
+}
+
+template <typename T, typename U>
+static inline void WRITE_ONCE(T &x, U v)
+{
+	static_assert(sizeof(T) <= 8, "WRITE_ONCE of a scalar");
+	__atomic_store_n(&x, static_cast<T>(v), __ATOMIC_RELAXED);
+}
+
+static inline void smp_mb()
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+static inline void smp_rmb()
+{
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+}
+
+static inline void smp_wmb()
+{
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+static inline void mb()
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+static inline void rmb()
+{
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+}
+
+static inline void wmb()
+{
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+/* A relaxed RMW followed or preceded by these is fully ordered. */
+static inline void smp_mb__after_atomic()
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+static inline void smp_mb__before_atomic()
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+#else /* !PVSYNC_TSAN: the kernel's x86 forms */
 
 template <typename T>
 static inline T READ_ONCE(const T &x)
@@ -106,6 +189,8 @@ static inline void smp_mb__before_atomic()
 {
 	barrier();
 }
+
+#endif /* PVSYNC_TSAN */
 
 template <typename T>
 static inline T smp_load_acquire(const T *p)
@@ -208,6 +293,13 @@ static inline bool try_cmpxchg_acquire(T *p, T *old, U neu)
 }
 
 template <typename T, typename U>
+static inline bool try_cmpxchg_relaxed(T *p, T *old, U neu)
+{
+	return __atomic_compare_exchange_n(p, old, static_cast<T>(neu), false,
+					   __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+}
+
+template <typename T, typename U>
 static inline T xchg(T *p, U v)
 {
 	return __atomic_exchange_n(p, static_cast<T>(v), __ATOMIC_SEQ_CST);
@@ -273,6 +365,34 @@ static inline void atomic_or(T *p, U v)
  * test_and_set_bit()/clear_bit(): atomic, and fully ordered for the
  * test_and_ forms.  @nr counts from bit 0 of p[0] upwards.
  */
+#if PVSYNC_TSAN
+
+static inline bool test_and_set_bit(unsigned long nr, uint64_t *p)
+{
+	uint64_t m = 1ULL << (nr % 64);
+
+	return __atomic_fetch_or(&p[nr / 64], m, __ATOMIC_SEQ_CST) & m;
+}
+
+static inline bool test_and_clear_bit(unsigned long nr, uint64_t *p)
+{
+	uint64_t m = 1ULL << (nr % 64);
+
+	return __atomic_fetch_and(&p[nr / 64], ~m, __ATOMIC_SEQ_CST) & m;
+}
+
+static inline void set_bit(unsigned long nr, uint64_t *p)
+{
+	__atomic_fetch_or(&p[nr / 64], 1ULL << (nr % 64), __ATOMIC_RELAXED);
+}
+
+static inline void clear_bit(unsigned long nr, uint64_t *p)
+{
+	__atomic_fetch_and(&p[nr / 64], ~(1ULL << (nr % 64)), __ATOMIC_RELAXED);
+}
+
+#else /* !PVSYNC_TSAN */
+
 static inline bool test_and_set_bit(unsigned long nr, uint64_t *p)
 {
 	bool old;
@@ -310,6 +430,8 @@ static inline void clear_bit(unsigned long nr, uint64_t *p)
 		     : "Ir"(nr % 64)
 		     : "memory");
 }
+
+#endif /* PVSYNC_TSAN */
 
 static inline bool test_bit(unsigned long nr, const uint64_t *p)
 {

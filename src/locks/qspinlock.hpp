@@ -81,6 +81,22 @@
  *   - QSpinLockMutantHeadNoWait ("qspinlock_mutant_head"): the queue head
  *     takes the lock without waiting for the owner and pending waiter.
  *
+ * Ordering mutants, also Mutation policies: each weakens one acquire or
+ * release to relaxed.  x86 (TSO) hides every one of them, so the kernel's
+ * stress cannot fail them; the user-space build under ThreadSanitizer
+ * (src/user/, Documentation/userspace.rst) runs them, only there, and
+ * TSan must report a data race on the critical section's data:
+ *   - QSpinLockOrderFastRelaxed ("qspinlock_order_fast_relaxed"): the
+ *     fast path's cmpxchg_acquire is relaxed;
+ *   - QSpinLockOrderUnlockRelaxed ("qspinlock_order_unlock_relaxed"):
+ *     unlock's release store is a relaxed (plain on x86) store;
+ *   - QSpinLockOrderPendingRelaxed ("qspinlock_order_pending_relaxed"):
+ *     the pending waiter's wait for the owner is a relaxed load;
+ *   - QSpinLockOrderHeadRelaxed ("qspinlock_order_head_relaxed"): the
+ *     queue head's wait for owner and pending waiter is relaxed;
+ *   - QSpinLockOrderHandoffRelaxed ("qspinlock_order_handoff_relaxed"):
+ *     the MCS hand-over's store-release of next->locked is relaxed.
+ *
  * Mutants each of which that suite was seen to catch (by hand, on 4
  * vCPUs; not automated):
  *   - clear_pending_set_locked() leaves pending set: the word helpers,
@@ -138,6 +154,13 @@ struct QSpinLockCorrect {
 
 	static constexpr bool pending_waits_for_owner = true;
 	static constexpr bool head_waits_for_owner = true;
+
+	/* The orderings the ordering mutants weaken to relaxed. */
+	static constexpr bool fast_path_acquire = true;
+	static constexpr bool unlock_release = true;
+	static constexpr bool pending_wait_acquire = true;
+	static constexpr bool head_wait_acquire = true;
+	static constexpr bool handoff_release = true;
 };
 
 struct QSpinLockMutantPendingNoWait : QSpinLockCorrect {
@@ -149,6 +172,37 @@ struct QSpinLockMutantPendingNoWait : QSpinLockCorrect {
 struct QSpinLockMutantHeadNoWait : QSpinLockCorrect {
 	static constexpr bool head_waits_for_owner = false;
 	static constexpr const char name[] = "qspinlock_mutant_head";
+	static constexpr const char *label(const char *) { return name; }
+};
+
+/* Ordering mutants: run only in the user-space TSan build (see above). */
+struct QSpinLockOrderFastRelaxed : QSpinLockCorrect {
+	static constexpr bool fast_path_acquire = false;
+	static constexpr const char name[] = "qspinlock_order_fast_relaxed";
+	static constexpr const char *label(const char *) { return name; }
+};
+
+struct QSpinLockOrderUnlockRelaxed : QSpinLockCorrect {
+	static constexpr bool unlock_release = false;
+	static constexpr const char name[] = "qspinlock_order_unlock_relaxed";
+	static constexpr const char *label(const char *) { return name; }
+};
+
+struct QSpinLockOrderPendingRelaxed : QSpinLockCorrect {
+	static constexpr bool pending_wait_acquire = false;
+	static constexpr const char name[] = "qspinlock_order_pending_relaxed";
+	static constexpr const char *label(const char *) { return name; }
+};
+
+struct QSpinLockOrderHeadRelaxed : QSpinLockCorrect {
+	static constexpr bool head_wait_acquire = false;
+	static constexpr const char name[] = "qspinlock_order_head_relaxed";
+	static constexpr const char *label(const char *) { return name; }
+};
+
+struct QSpinLockOrderHandoffRelaxed : QSpinLockCorrect {
+	static constexpr bool handoff_release = false;
+	static constexpr const char name[] = "qspinlock_order_handoff_relaxed";
 	static constexpr const char *label(const char *) { return name; }
 };
 
@@ -274,8 +328,13 @@ queued_spin_lock_slowpath(QSpinLockWord *lock, uint32_t val)
 	 * unlock(); clear_pending_set_locked() below is a plain store
 	 * in the small layout and orders nothing by itself.
 	 */
-	if ((val & L::_Q_LOCKED_MASK) && M::pending_waits_for_owner)
+	if ((val & L::_Q_LOCKED_MASK) && M::pending_waits_for_owner &&
+	    M::pending_wait_acquire)
 		atomic_cond_read_acquire(&lock->val, [](uint32_t v) {
+			return !(v & L::_Q_LOCKED_MASK);
+		});
+	else if ((val & L::_Q_LOCKED_MASK) && M::pending_waits_for_owner)
+		atomic_cond_read_relaxed(&lock->val, [](uint32_t v) {
 			return !(v & L::_Q_LOCKED_MASK);
 		});
 
@@ -335,8 +394,14 @@ queue:
 	 */
 	barrier();
 
-	node->locked = 0;
-	node->next = nullptr;
+	/*
+	 * Marked stores: the successor's WRITE_ONCE(prev->next) and the
+	 * predecessor's store of node->locked race with them by design,
+	 * ordered only by the smp_wmb() below and an address dependency,
+	 * which C11 cannot express; unmarked, TSan would report that race.
+	 */
+	WRITE_ONCE(node->locked, 0U);
+	WRITE_ONCE(node->next, static_cast<McsNode *>(nullptr));
 	Hooks::init_node(node, cpu);
 
 	/*
@@ -414,8 +479,12 @@ queue:
 	val = Hooks::wait_head_or_lock(lock, node);
 	if (val)
 		goto locked;
-	if (M::head_waits_for_owner)
+	if (M::head_waits_for_owner && M::head_wait_acquire)
 		val = atomic_cond_read_acquire(&lock->val, [](uint32_t v) {
+			return !(v & L::_Q_LOCKED_PENDING_MASK);
+		});
+	else if (M::head_waits_for_owner)
+		val = atomic_cond_read_relaxed(&lock->val, [](uint32_t v) {
 			return !(v & L::_Q_LOCKED_PENDING_MASK);
 		});
 	else
@@ -465,7 +534,10 @@ locked:
 	 * head.  Release: pairs with its smp_cond_load_acquire() of
 	 * node->locked above, so it sees our claim of the lock word.
 	 */
-	smp_store_release(&next->locked, 1U);
+	if (M::handoff_release)
+		smp_store_release(&next->locked, 1U);
+	else
+		WRITE_ONCE(next->locked, 1U);
 	/* Paravirt: if it halted, arrange for our unlock to kick it. */
 	Hooks::kick_node(lock, next);
 
@@ -513,7 +585,10 @@ public:
 		 * Acquire: pairs with the release store of the locked byte in
 		 * unlock(), so this critical section sees the previous one.
 		 */
-		if (__builtin_expect(try_cmpxchg_acquire(&word_.val, &val,
+		if (__builtin_expect(Mutation::fast_path_acquire ?
+				     try_cmpxchg_acquire(&word_.val, &val,
+							 L::_Q_LOCKED_VAL) :
+				     try_cmpxchg_relaxed(&word_.val, &val,
 							 L::_Q_LOCKED_VAL), 1))
 			return;
 		detail::queued_spin_lock_slowpath<L, PendingLoops, Mutation,
@@ -535,7 +610,13 @@ public:
 	 * or a trylock's cmpxchg_acquire.  Only the locked byte is written,
 	 * so a concurrent pending or tail update is not lost.
 	 */
-	__always_inline void unlock() { smp_store_release(&word_.locked, 0); }
+	__always_inline void unlock()
+	{
+		if (Mutation::unlock_release)
+			smp_store_release(&word_.locked, 0);
+		else
+			WRITE_ONCE(word_.locked, 0);
+	}
 
 	/*
 	 * is_locked - any non-zero word: held, or about to be (a pending

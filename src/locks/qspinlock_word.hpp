@@ -206,6 +206,10 @@ struct QWordFields {
 	static __always_inline uint32_t
 	queued_fetch_set_pending_acquire(QSpinLockWord *w)
 	{
+#if PVSYNC_TSAN
+		/* TSan sees no asm: the fetch_or the name says (atomic.hpp). */
+		return atomic_fetch_or_acquire(&w->val, _Q_PENDING_VAL);
+#else
 		bool was_pending;
 
 		asm volatile("lock btsl %2, %1"
@@ -214,6 +218,7 @@ struct QWordFields {
 			     : "memory");
 		return (was_pending ? _Q_PENDING_VAL : 0) |
 		       (smp_load_acquire(&w->val) & ~_Q_PENDING_MASK);
+#endif
 	}
 };
 

@@ -16,9 +16,9 @@ const char *Result::reason() const
 	if (counter != acquisitions)
 		return "lost update: the guarded counter missed increments";
 	if (irq_violations)
-		return "exclusion violation in hard irq: two holders at once";
+		return "exclusion violation: two holders of the hard-irq lock at once";
 	if (irq_counter != irq_acquisitions)
-		return "lost update in hard irq: the guarded counter missed increments";
+		return "lost update: the hard-irq lock's counter missed increments";
 	if (failures)
 		return failure_reason ? failure_reason : "failure recorded by the lock";
 	if (threads_started != cfg.threads || threads_wedged)

@@ -215,8 +215,13 @@ static __always_inline void pv_init_node(McsNode *node, unsigned int cpu)
 {
 	PvNodeState *pn = pv_node(node);
 
-	pn->cpu = cpu;
-	pn->state = vcpu_running;
+	/*
+	 * Marked: a successor's pv_wait_early() and a kicker read these
+	 * concurrently, ordered only as the MCS node's own fields are (see
+	 * queued_spin_lock_slowpath()).
+	 */
+	WRITE_ONCE(pn->cpu, cpu);
+	WRITE_ONCE(pn->state, vcpu_running);
 	/* A late kick for the node's previous use is not for this one. */
 	WRITE_ONCE(pn->kick_stamp, 0ULL);
 }
