@@ -65,7 +65,13 @@
 	C(upcall, stress_passes_with_every_barrier)             \
 	C(upcall, mutant_no_recheck_loses_event)                \
 	C(upcall, mutant_migrate_is_caught)                     \
-	C(upcall, barrier_costs_are_measured)
+	C(upcall, barrier_costs_are_measured)                   \
+	C(upcall, injection_at_every_point_passes_correct)      \
+	C(upcall, injection_catches_barrier_none)               \
+	C(upcall, injection_catches_seed_exact_unmask)          \
+	C(upcall, scripted_points_catch_each_mutant)            \
+	C(upcall, remote_writer_table)                          \
+	C(upcall, migrate_loses_event_scripted)
 
 #define PVSYNC_PI_DESC_CASES(C)                                 \
 	C(pi_desc, layout_matches_seed)                         \

@@ -238,6 +238,41 @@ bool pvk_thread_should_stop(void);
  */
 int pvk_migrate_current(unsigned int cpu);
 
+struct pvk_watch;
+
+/**
+ * pvk_watch_start() - trap after every access to a few bytes of memory:
+ * a hardware data breakpoint on every CPU.
+ * @addr: the first byte watched, aligned to @len.
+ * @len: 1, 2, 4 or 8 bytes.
+ * @fn: called after each instruction that read or wrote the watched
+ *	bytes has completed, in the debug exception (#DB) on the CPU that
+ *	ran it, irqs off; must not sleep, take locks or block.  Accesses
+ *	made by @fn itself do not trap.
+ * @arg: passed to @fn.
+ * @err: set to 0, or to a negative errno when NULL is returned.
+ *
+ * The upcall experiment injects its emulated hypervisor interrupt from
+ * @fn: exactly between two instructions of compiled code, which is where
+ * a real interrupt lands, without a hook that would change what the
+ * compiler emits.  Every access traps, so a watch is for short sequences.
+ *
+ * Context: process context; may sleep.
+ * Return: a handle for pvk_watch_stop(), or NULL (-EINVAL for a bad
+ * @len or alignment, -ENOSPC when no debug register is free, -ENOMEM).
+ */
+struct pvk_watch *pvk_watch_start(void *addr, unsigned int len,
+				  void (*fn)(void *arg), void *arg, int *err);
+
+/**
+ * pvk_watch_stop() - remove a watch from pvk_watch_start(); NULL is
+ * ignored.  No call of its @fn is running or to come once this returns.
+ * @w: the handle.
+ *
+ * Context: process context; may sleep.
+ */
+void pvk_watch_stop(struct pvk_watch *w);
+
 /* ------------------------------------------------------------------ */
 /* Interrupts on demand                                                */
 

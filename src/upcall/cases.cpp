@@ -24,7 +24,7 @@ using namespace pv::upcall;
 namespace {
 
 using G = Guest<CompilerBarrier>;
-using NoRecheck = Guest<CompilerBarrier, AssertStable, false>;
+using GNoRecheck = Guest<CompilerBarrier, AssertStable, NoRecheck>;
 
 /* A zeroed vCPU; bind it to the CPU with vcpu_here() under a guard. */
 Vcpu *new_vcpu()
@@ -256,12 +256,19 @@ PV_CASE(upcall, stress_passes_with_every_barrier)
 	auto *res = static_cast<Result *>(pvk_zalloc(sizeof(Result)));
 
 	PV_ASSERT(t, res != nullptr);
-	for (unsigned int b = 0; b < nr_barriers; b++) {
+	for (unsigned int b = barrier_compiler; b < nr_barriers; b++) {
 		*res = Result{};
 		PV_EXPECT(t, stress(t, b, variant_correct, res));
 		PV_EXPECT(t, res->passed());
-		PV_EXPECT(t, res->deferred > 0);	/* masking was exercised */
-		PV_EXPECT(t, res->delivered_forced > 0);
+		/*
+		 * Masking was exercised at every point by the sweeps, with
+		 * an event deferred and then delivered by a re-check; how
+		 * often the stress's timers hit a masked section depends on
+		 * the host's load (0 times on a loaded host), so it is
+		 * logged, not required.
+		 */
+		PV_EXPECT(t, res->scripted.points > 0 && !res->scripted.err);
+		PV_EXPECT(t, res->injected.points > 0 && !res->injected.err);
 		PV_EXPECT_EQ(t, res->handled, res->raised);
 	}
 	pvk_free(res);
@@ -276,10 +283,10 @@ PV_CASE(upcall, mutant_no_recheck_loses_event)
 		PreemptGuard pg;
 
 		vcpu_here(v);
-		uint8_t old = NoRecheck::mask(v);
+		uint8_t old = GNoRecheck::mask(v);
 
-		irq_raise<NoRecheck>(v, 9);
-		NoRecheck::restore(v, old);
+		irq_raise<GNoRecheck>(v, 9);
+		GNoRecheck::restore(v, old);
 		/* Unmasked with the event still pending: it is stuck until
 		 * some later, unrelated entry into the hypervisor. */
 		PV_EXPECT_EQ(t, v->handled[9], 0u);
@@ -293,7 +300,10 @@ PV_CASE(upcall, mutant_no_recheck_loses_event)
 	PV_ASSERT(t, res != nullptr);
 	PV_EXPECT(t, stress(t, barrier_compiler, variant_no_recheck, res));
 	PV_EXPECT(t, !res->passed());
-	PV_EXPECT(t, res->pending_after_unmask > 0);
+	/* Caught at every run by the sweeps' deferred events; the stress's
+	 * pending_after_unmask needs its timers to hit a masked section. */
+	PV_EXPECT(t, res->scripted.lost > 0);
+	PV_EXPECT(t, res->injected.lost > 0);
 	pvk_free(res);
 }
 
@@ -309,24 +319,144 @@ PV_CASE(upcall, mutant_migrate_is_caught)
 	PV_EXPECT(t, stress(t, barrier_compiler, variant_migrate, res));
 	PV_EXPECT(t, !res->passed());
 	PV_EXPECT(t, res->migrations > 0);
-	PV_EXPECT(t, res->cpu_unstable > 0);
+	/* Caught by an invariant, not by the stability assertion: the
+	 * scripted trial's event is left pending under an unmasked vCPU. */
+	PV_EXPECT_EQ(t, res->migrate.points, 1u);
+	PV_EXPECT_EQ(t, res->migrate.lost, 1u);
 	pvk_free(res);
 }
 
 PV_CASE(upcall, barrier_costs_are_measured)
 {
 	Cost cost[nr_barriers] = {};
+	Cost base = {};
 
-	measure_costs(20000, cost);
+	measure_costs(20000, cost, &base);
 	for (unsigned int b = 0; b < nr_barriers; b++)
 		PV_EXPECT(t, cost[b].centicycles > 0);
-	pv::test::log(t, "mask/unmask pair, ps (cycles x100): compiler %llu (%llu), lfence %llu (%llu), mfence %llu (%llu), locked_add %llu (%llu)",
-		      (unsigned long long)cost[0].ps,
-		      (unsigned long long)cost[0].centicycles,
-		      (unsigned long long)cost[1].ps,
-		      (unsigned long long)cost[1].centicycles,
-		      (unsigned long long)cost[2].ps,
-		      (unsigned long long)cost[2].centicycles,
-		      (unsigned long long)cost[3].ps,
-		      (unsigned long long)cost[3].centicycles);
+	pv::test::log(t, "mask/unmask pair, ps: empty loop %llu, none %llu, compiler %llu, lfence %llu, mfence %llu, locked_add %llu",
+		      (unsigned long long)base.ps,
+		      (unsigned long long)cost[barrier_none].ps,
+		      (unsigned long long)cost[barrier_compiler].ps,
+		      (unsigned long long)cost[barrier_lfence].ps,
+		      (unsigned long long)cost[barrier_mfence].ps,
+		      (unsigned long long)cost[barrier_locked_add].ps);
+}
+
+namespace {
+
+void log_sweep(struct pvsync_test *t, const char *what, unsigned int b,
+	       unsigned int var, const SweepResult &r)
+{
+	pv::test::log(t, "%s %s/%s: %u points, lost %u, ports_left %u, handler_masked %u, first failure %u, error %d",
+		      what, barrier_names[b], variant_names[var], r.points,
+		      r.lost, r.ports_left, r.handler_masked,
+		      r.first_failure, r.err);
+}
+
+} /* namespace */
+
+/*
+ * An interrupt after every compiled access to mask, pending and the
+ * section's datum (hardware data breakpoints): the correct sequences lose
+ * nothing and never deliver inside the section, with every barrier.
+ */
+PV_CASE(upcall, injection_at_every_point_passes_correct)
+{
+	for (unsigned int b = barrier_compiler; b < nr_barriers; b++) {
+		SweepResult r;
+
+		PV_ASSERT(t, injected_sweep(b, variant_correct, &r) == 0);
+		log_sweep(t, "injected", b, variant_correct, r);
+		PV_ASSERT(t, r.err == 0);	/* breakpoints work here */
+		PV_EXPECT(t, r.points > 8);
+		PV_EXPECT_EQ(t, r.failures(), 0u);
+	}
+}
+
+/* No barrier: the compiler moves the section's access above the mask
+ * store, and the interrupt after it delivers inside the section. */
+PV_CASE(upcall, injection_catches_barrier_none)
+{
+	SweepResult r;
+
+	PV_ASSERT(t, injected_sweep(barrier_none, variant_correct, &r) == 0);
+	log_sweep(t, "injected", barrier_none, variant_correct, r);
+	PV_ASSERT(t, r.err == 0);
+	PV_EXPECT(t, r.handler_masked > 0);
+}
+
+/* The seed's unmask as written: GCC loads pending before it stores the
+ * mask, and an event raised between the two is lost. */
+PV_CASE(upcall, injection_catches_seed_exact_unmask)
+{
+	SweepResult r;
+
+	PV_ASSERT(t, injected_sweep(barrier_compiler, variant_seed_exact,
+				    &r) == 0);
+	log_sweep(t, "injected", barrier_compiler, variant_seed_exact, r);
+	PV_ASSERT(t, r.err == 0);
+	PV_EXPECT(t, r.lost > 0);
+	PV_EXPECT_EQ(t, r.handler_masked, 0u);
+}
+
+/* Every hook point, scripted: the correct sequences pass; the mutants
+ * fail for their reason. */
+PV_CASE(upcall, scripted_points_catch_each_mutant)
+{
+	SweepResult r;
+
+	PV_ASSERT(t, scripted_sweep(barrier_compiler, variant_correct, false,
+				    kick_always, &r) == 0);
+	log_sweep(t, "scripted", barrier_compiler, variant_correct, r);
+	PV_EXPECT(t, r.points > 8);
+	PV_EXPECT_EQ(t, r.failures(), 0u);
+
+	PV_ASSERT(t, scripted_sweep(barrier_compiler, variant_late_clear,
+				    false, kick_always, &r) == 0);
+	log_sweep(t, "scripted", barrier_compiler, variant_late_clear, r);
+	PV_EXPECT(t, r.ports_left > 0);	/* seen only in the port words */
+
+	PV_ASSERT(t, scripted_sweep(barrier_compiler, variant_no_recheck,
+				    false, kick_always, &r) == 0);
+	log_sweep(t, "scripted", barrier_compiler, variant_no_recheck, r);
+	PV_EXPECT(t, r.lost > 0);
+}
+
+/*
+ * The remote writer against the store-buffering model, at every point:
+ * always_kick passes with every guest barrier; kick_if_unmasked loses an
+ * event unless the guest's barrier drains the store buffer.
+ */
+PV_CASE(upcall, remote_writer_table)
+{
+	for (unsigned int b = barrier_compiler; b < nr_barriers; b++) {
+		bool drains = b == barrier_mfence || b == barrier_locked_add;
+
+		for (unsigned int k = 0; k < nr_kick_policies; k++) {
+			SweepResult r;
+
+			PV_ASSERT(t, scripted_sweep(b, variant_correct, true, k,
+						    &r) == 0);
+			pv::test::log(t, "remote %s/%s: %u points, lost %u",
+				      barrier_names[b], kick_names[k],
+				      r.points, r.lost);
+			if (k == kick_always || drains)
+				PV_EXPECT_EQ(t, r.failures(), 0u);
+			else
+				PV_EXPECT(t, r.lost > 0 &&
+					     r.lost == r.failures());
+		}
+	}
+}
+
+PV_CASE(upcall, migrate_loses_event_scripted)
+{
+	SweepResult r = {};
+
+	if (pvk_num_online_cpus() < 2)
+		PV_SKIP(t, "needs two online CPUs");
+	PV_ASSERT(t, migrate_trial(&r) == 0);
+	PV_EXPECT_EQ(t, r.points, 1u);
+	PV_EXPECT_EQ(t, r.lost, 1u);
 }

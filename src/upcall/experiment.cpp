@@ -56,7 +56,7 @@ struct alignas(64) Slot {
 	pvk_irq_timer *timer;
 	/* written by the thread only */
 	uint64_t sections, unmasks, nested, migrations, ipis_sent;
-	uint64_t pending_after_unmask, nesting_broken;
+	uint64_t pending_after_unmask, ports_after_unmask, nesting_broken;
 	/* written by the final check (step 4) */
 	uint32_t mask_left, pending_left;
 	uint64_t stranded;
@@ -182,10 +182,14 @@ struct Engine {
 		/*
 		 * Unmasked now, and every upcall runs to completion inside
 		 * the interrupt that delivers it: pending can only be set
-		 * here if an unmask failed to deliver it.
+		 * here if an unmask failed to deliver it, and a selector or
+		 * port bit only if a handler cleared pending after an event
+		 * came in (late_clear).  Reads pending, selector and ports.
 		 */
 		if (READ_ONCE(v->info.evtchn_upcall_pending))
 			s->pending_after_unmask++;
+		else if (ports_left(v))
+			s->ports_after_unmask++;
 	}
 
 	static void maybe_ipi(Slot *s, uint64_t i)
@@ -269,6 +273,8 @@ void collect(Run *r, Result *res, bool checked)
 		res->nested += s->nested;
 		res->migrations += s->migrations;
 		res->pending_after_unmask += s->pending_after_unmask;
+		res->ports_after_unmask += s->ports_after_unmask;
+		res->forced_elsewhere += v->forced_elsewhere;
 		res->nesting_broken += s->nesting_broken;
 		res->hv_irqs += v->hv_irqs;
 		res->coalesced += v->coalesced;
@@ -334,6 +340,9 @@ int Engine<G>::run(const Config &cfg, Result *res)
 		s->cpu = pvk_nth_online_cpu(i);
 		s->v = static_cast<Vcpu *>(pvk_per_cpu_ptr(r->pcp, s->cpu));
 		vcpu_init(s->v, s->cpu, cfg.ports);
+		/* A forced callback enters the hypervisor of the CPU it runs
+		 * on: the migrate mutant's lands on another CPU's vCPU. */
+		s->v->pcp = r->pcp;
 		s->timer = pvk_irq_timer_create(timer_fn, s,
 						cfg.timer_us * 1000ULL);
 	}
@@ -406,6 +415,108 @@ Cost measure_one(Vcpu *v, unsigned int pairs)
 		     measure::mul_div(best_cycles, 100, pairs) };
 }
 
+/* The migrate mutant, scripted (see migrate_trial()). */
+struct MigrateTrial {
+	unsigned int to;
+	SweepResult *res;
+	int err;
+	uint32_t done;
+};
+
+int migrate_fn(void *arg)
+{
+	using G = Guest<CompilerBarrier, NoAssert>;
+	auto *m = static_cast<MigrateTrial *>(arg);
+	auto *v = static_cast<Vcpu *>(pvk_zalloc(sizeof(Vcpu)));
+	uint8_t old;
+
+	if (!v) {
+		m->err = -12;
+		goto out;
+	}
+	{
+		PreemptGuard pg;
+
+		vcpu_init(v, pvk_this_cpu(), max_ports);
+		old = G::mask(v);
+		IrqSaveGuard irq;
+
+		/* This CPU's hypervisor raises an event: masked, deferred. */
+		hv_raise(v, 1);
+		hv_deliver<G>(v);
+	}
+	/* curcpu() not stable: the task moves inside the section. */
+	m->err = pvk_migrate_current(m->to);
+	if (!m->err) {
+		PreemptGuard pg;
+
+		/* The re-check sees pending and forces a callback, which
+		 * enters *this* CPU's hypervisor: nothing for @v there. */
+		G::restore(v, old);
+		m->res->points++;
+		if (!READ_ONCE(v->info.evtchn_upcall_mask) &&
+		    READ_ONCE(v->info.evtchn_upcall_pending)) {
+			m->res->lost++;
+			m->res->first_failure = 1;
+		}
+	}
+	pvk_free(v);
+out:
+	smp_store_release(&m->done, 1);	/* pairs with migrate_trial() */
+	while (!pvk_thread_should_stop())
+		pvk_msleep_interruptible(1);
+	return 0;
+}
+
+/* The same loop with nothing in it but a compiler barrier: subtracted. */
+Cost measure_baseline(unsigned int pairs)
+{
+	uint64_t best_cycles = ~0ULL, best_ns = ~0ULL;
+
+	for (unsigned int k = 0; k < cost_samples; k++) {
+		IrqSaveGuard irq;
+		uint64_t t0 = pvk_now_ns();
+		uint64_t c0 = rdtsc_ordered();
+
+		for (unsigned int i = 0; i < pairs; i++)
+			barrier();
+
+		uint64_t c1 = rdtsc_ordered();
+		uint64_t t1 = pvk_now_ns();
+
+		if (c1 - c0 < best_cycles)
+			best_cycles = c1 - c0;
+		if (t1 - t0 < best_ns)
+			best_ns = t1 - t0;
+	}
+	return Cost{ measure::mul_div(best_ns, 1000, pairs),
+		     measure::mul_div(best_cycles, 100, pairs) };
+}
+
+/* The hypervisor's CPUID signature: "TCGTCGTCGTCG" is QEMU's emulator. */
+const char *hypervisor_signature()
+{
+	static char sig[13];
+	uint32_t a = 0x40000000, b = 0, c = 0, d = 0;
+	uint32_t a1 = 1, b1, c1 = 0, d1;
+
+	asm volatile("cpuid" : "+a"(a1), "=b"(b1), "+c"(c1), "=d"(d1));
+	if (!(c1 & (1u << 31)))
+		return "none (bare metal)";
+	asm volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	for (int i = 0; i < 4; i++) {
+		sig[i] = static_cast<char>(b >> (8 * i));
+		sig[4 + i] = static_cast<char>(c >> (8 * i));
+		sig[8 + i] = static_cast<char>(d >> (8 * i));
+	}
+	for (int i = 0; i < 12; i++) {
+		if (sig[i] < 0x20 || sig[i] > 0x7e)
+			sig[i] = '?';
+	}
+	sig[12] = 0;
+	return sig;
+}
+
 /* Settings and runners ------------------------------------------------ */
 
 using RunFn = int (*)(const Config &cfg, Result *res);
@@ -415,8 +526,10 @@ using CostFn = Cost (*)(Vcpu *v, unsigned int pairs);
 template <typename B>
 constexpr Option<RunFn> variants[] = {
 	{ "correct", Engine<Guest<B>>::run },
-	{ "no_recheck", Engine<Guest<B, AssertStable, false>>::run },
+	{ "no_recheck", Engine<Guest<B, AssertStable, NoRecheck>>::run },
 	{ "migrate", Engine<Guest<B>>::run },
+	{ "seed_exact", Engine<Guest<B, AssertStable, SeedExact>>::run },
+	{ "late_clear", Engine<Guest<B, AssertStable, LateClear>>::run },
 };
 static_assert(sizeof(variants<CompilerBarrier>) /
 	      sizeof(variants<CompilerBarrier>[0]) == nr_variants);
@@ -438,6 +551,7 @@ constexpr BarrierOps barrier_ops = { run_barrier<B>, measure_one<B> };
 
 /* The barrier kinds, in the order of enum BarrierKind. */
 constexpr Option<const BarrierOps *> barriers[] = {
+	{ NoBarrier::name, &barrier_ops<NoBarrier> },
 	{ CompilerBarrier::name, &barrier_ops<CompilerBarrier> },
 	{ Lfence::name, &barrier_ops<Lfence> },
 	{ Mfence::name, &barrier_ops<Mfence> },
@@ -447,6 +561,27 @@ static_assert(sizeof(barriers) / sizeof(barriers[0]) == nr_barriers);
 
 constexpr auto barrier_list = settings::names(barriers);
 constexpr auto variant_list = settings::names(variants<CompilerBarrier>);
+
+/* Who raises events; the remote writer's kick policy (upcall.hpp). */
+constexpr Option<unsigned int> writers[] = {
+	{ "local", writer_local },
+	{ "remote", writer_remote },
+};
+static_assert(sizeof(writers) / sizeof(writers[0]) == nr_writers);
+
+constexpr Option<unsigned int> kicks[] = {
+	{ "always_kick", kick_always },
+	{ "kick_if_unmasked", kick_if_unmasked },
+};
+static_assert(sizeof(kicks) / sizeof(kicks[0]) == nr_kick_policies);
+
+constexpr auto writer_list = settings::names(writers);
+constexpr auto kick_list = settings::names(kicks);
+
+bool remote_writer(const Config &cfg)
+{
+	return cfg.writer == writer_remote;
+}
 
 constexpr Param<Config> params[] = {
 	{ "cpus", 0, max_cpus, 0, &Config::cpus },
@@ -465,6 +600,9 @@ constexpr Choice<Config> choices[] = {
 	  &Config::barrier },
 	{ "variant", variant_list.v, variant_correct, nullptr,
 	  &Config::variant },
+	{ "writer", writer_list.v, writer_local, nullptr, &Config::writer },
+	{ "kick", kick_list.v, kick_always, nullptr, &Config::kick,
+	  remote_writer },
 };
 
 constexpr auto debugfs_params = settings::debugfs(params);
@@ -521,32 +659,70 @@ void stats_reset()
 
 const char *const *const barrier_names = barrier_list.v;
 const char *const *const variant_names = variant_list.v;
+const char *const *const writer_names = writer_list.v;
+const char *const *const kick_names = kick_list.v;
 
 Config default_config()
 {
 	return settings::defaults(params, choices);
 }
 
-void measure_costs(unsigned int pairs, Cost cost[nr_barriers])
+void measure_costs(unsigned int pairs, Cost cost[nr_barriers],
+		   Cost *baseline)
 {
 	auto *v = static_cast<Vcpu *>(pvk_zalloc(sizeof(Vcpu)));
 
 	if (!v)
 		return;
 	vcpu_init(v, 0, 1);
+	*baseline = measure_baseline(pairs);
 	for (unsigned int b = 0; b < nr_barriers; b++)
 		cost[b] = barriers[b].run->cost(v, pairs);
 	pvk_free(v);
 }
 
+int migrate_trial(SweepResult *res)
+{
+	unsigned int online = pvk_num_online_cpus();
+	MigrateTrial m = { pvk_nth_online_cpu(1), res, 0, 0 };
+	pvk_thread *t;
+
+	if (online < 2)
+		return -19;	/* -ENODEV */
+	t = pvk_thread_start(migrate_fn, &m, pvk_nth_online_cpu(0),
+			     "pvsync/upcall-mig");
+	if (!t)
+		return -12;
+	/* Pairs with the thread's release of done. */
+	while (!smp_load_acquire(&m.done))
+		pvk_msleep_interruptible(1);
+	pvk_thread_stop(t);
+	return m.err;
+}
+
 int run(const Config &cfg, Result *res)
 {
 	int ret;
+	unsigned int sweep_variant = cfg.variant == variant_migrate ?
+		variant_correct : cfg.variant;
 
 	res->cfg = cfg;
-	if (cfg.barrier >= nr_barriers || cfg.variant >= nr_variants)
+	if (cfg.barrier >= nr_barriers || cfg.variant >= nr_variants ||
+	    cfg.writer >= nr_writers || cfg.kick >= nr_kick_policies)
 		return -22;	/* -EINVAL */
-	measure_costs(cfg.cost_pairs, res->cost);
+	res->hypervisor = hypervisor_signature();
+	measure_costs(cfg.cost_pairs, res->cost, &res->baseline);
+	/* The deterministic halves first: every point, one trial each. */
+	ret = scripted_sweep(cfg.barrier, sweep_variant,
+			     cfg.writer == writer_remote, cfg.kick,
+			     &res->scripted);
+	if (!ret)
+		ret = injected_sweep(cfg.barrier, sweep_variant,
+				     &res->injected);
+	if (!ret && cfg.variant == variant_migrate)
+		ret = migrate_trial(&res->migrate);
+	if (ret)
+		return ret;
 	ret = barriers[cfg.barrier].run->run(cfg, res);
 	if (ret)
 		return ret;
@@ -564,15 +740,95 @@ int run(const Config &cfg, Result *res)
 
 uint64_t Result::violations() const
 {
-	return pending_after_unmask + nesting_broken + protected_lost +
+	return scripted.failures() + injected.failures() +
+	       migrate.failures() + ports_after_unmask +
+	       pending_after_unmask + nesting_broken + protected_lost +
 	       cpu_unstable + handler_in_masked + handler_nested +
 	       handler_runaway + hv_wrong_cpu + mask_left_set +
 	       pending_at_quiesce + stranded + lost + duplicated;
 }
 
+const char *Result::failure_reason(char *buf, unsigned long size) const
+{
+	struct {
+		const char *reason;
+		const char *counter;
+		uint64_t n;
+	} c[] = {
+		/* deterministic: the sweeps, first failed check */
+		{ "handler ran masked", "injected_handler_masked",
+		  injected.handler_masked },
+		{ "handler ran masked", "scripted_handler_masked",
+		  scripted.handler_masked },
+		{ "pending left after unmask", "scripted_ports_left",
+		  scripted.ports_left },
+		{ "pending left after unmask", "injected_ports_left",
+		  injected.ports_left },
+		{ "lost event", "migrate_trial_lost", migrate.lost },
+		{ "lost event", "injected_lost", injected.lost },
+		{ "lost event", "scripted_lost", scripted.lost },
+		/* the stress */
+		{ "handler ran masked", "handler_in_masked_section",
+		  handler_in_masked },
+		{ "handler ran masked", "protected_lost", protected_lost },
+		{ "pending left after unmask", "ports_after_unmask",
+		  ports_after_unmask },
+		{ "lost event", "pending_after_unmask", pending_after_unmask },
+		{ "lost event", "events_lost", lost },
+		{ "lost event", "events_stranded", stranded },
+		{ "lost event", "pending_at_quiesce", pending_at_quiesce },
+		{ "duplicate event", "events_duplicated", duplicated },
+		{ "handler nested", "handler_nested", handler_nested },
+		{ "nesting broken", "nesting_broken", nesting_broken },
+		{ "mask left set", "mask_left_set", mask_left_set },
+		{ "handler runaway", "handler_runaway", handler_runaway },
+		{ "hypervisor off its cpu", "hypervisor_wrong_cpu",
+		  hv_wrong_cpu },
+		/* the assertion last: it is not an invariant */
+		{ "cpu unstable", "cpu_unstable", cpu_unstable },
+	};
+
+	for (const auto &x : c) {
+		if (!x.n)
+			continue;
+		pvk_snprintf(buf, size, "%s: %s %llu", x.reason, x.counter,
+			     (unsigned long long)x.n);
+		return buf;
+	}
+	const SweepResult *sweeps[] = { &scripted, &injected };
+
+	for (const SweepResult *sw : sweeps) {
+		if (sw->err || !sw->points) {
+			pvk_snprintf(buf, size,
+				     "sweep incomplete: %s_error %d, %u points",
+				     sw == &scripted ? "scripted" : "injected",
+				     sw->err, sw->points);
+			return buf;
+		}
+	}
+	if (cfg.variant == variant_migrate && (migrate.err || !migrate.points))
+		return "sweep incomplete: migrate trial did not run";
+	if (threads_started != cpus || threads_wedged)
+		return "run incomplete: threads did not start or stop";
+	if (ipis_done != ipis_sent)
+		return "run incomplete: ipis not done";
+	if (!sections || !raised)
+		return "vacuous run: no section or no event";
+	if (handled != raised || ports_mismatched)
+		return "lost event: ports_mismatched";
+	return nullptr;
+}
+
 bool Result::passed() const
 {
-	return threads_started == cpus && !threads_wedged &&
+	/* A sweep that could not run every point is no pass: without its
+	 * traps the compiler's reorderings go unseen. */
+	bool swept = !scripted.err && scripted.points && !injected.err &&
+		     injected.points &&
+		     (cfg.variant != variant_migrate ||
+		      (!migrate.err && migrate.points));
+
+	return swept && threads_started == cpus && !threads_wedged &&
 	       ipis_done == ipis_sent && sections > 0 && raised > 0 &&
 	       handled == raised && ports_mismatched == 0 &&
 	       violations() == 0;
@@ -619,23 +875,58 @@ void Result::print(TextBuf &out) const
 	out.kv("hypervisor_wrong_cpu", hv_wrong_cpu);
 	out.kv("mask_left_set", mask_left_set);
 	out.kv("pending_at_quiesce", pending_at_quiesce);
+	out.kv("ports_after_unmask", ports_after_unmask);
+	out.kv("forced_callbacks_elsewhere", forced_elsewhere);
+
+	auto sweep = [&out](const char *name, const SweepResult &r) {
+		char key[48];
+
+		pvk_snprintf(key, sizeof(key), "%s_points", name);
+		out.kv(key, r.points);
+		pvk_snprintf(key, sizeof(key), "%s_lost", name);
+		out.kv(key, r.lost);
+		pvk_snprintf(key, sizeof(key), "%s_ports_left", name);
+		out.kv(key, r.ports_left);
+		pvk_snprintf(key, sizeof(key), "%s_handler_masked", name);
+		out.kv(key, r.handler_masked);
+		pvk_snprintf(key, sizeof(key), "%s_first_failure", name);
+		out.kv(key, r.first_failure);
+		pvk_snprintf(key, sizeof(key), "%s_error", name);
+		out.kv(key, static_cast<long long>(r.err));
+	};
+
+	sweep("scripted", scripted);
+	sweep("injected", injected);
+	if (cfg.variant == variant_migrate)
+		sweep("migrate_trial", migrate);
+
+	/*
+	 * Costs: per mask/unmask pair, and net of the empty loop.  Under
+	 * QEMU TCG (hypervisor TCGTCGTCGTCG) they measure the emulator's
+	 * translation of each barrier, not the CPU's.
+	 */
+	out.kv("cost_hypervisor", hypervisor ? hypervisor : "unknown");
+	out.kv("cost_baseline_ns", Fixed{ baseline.ps, 3 });
 	for (unsigned int b = 0; b < nr_barriers; b++) {
 		char key[48];
+		uint64_t net = cost[b].ps > baseline.ps ?
+			cost[b].ps - baseline.ps : 0;
 
 		pvk_snprintf(key, sizeof(key), "cost_%s_ns", barrier_names[b]);
 		out.kv(key, Fixed{ cost[b].ps, 3 });
+		pvk_snprintf(key, sizeof(key), "cost_%s_net_ns",
+			     barrier_names[b]);
+		out.kv(key, Fixed{ net, 3 });
 		pvk_snprintf(key, sizeof(key), "cost_%s_cycles",
 			     barrier_names[b]);
 		out.kv(key, Fixed{ cost[b].centicycles, 2 });
 	}
-	uint64_t base = cost[barrier_compiler].ps ? cost[barrier_compiler].ps : 1;
+	if (!passed()) {
+		char why[96];
+		const char *r = failure_reason(why, sizeof(why));
 
-	out.kv("cost_mfence_over_compiler",
-	       Fixed{ measure::mul_div(cost[barrier_mfence].ps, 100, base), 2 });
-	out.kv("cost_lfence_over_compiler",
-	       Fixed{ measure::mul_div(cost[barrier_lfence].ps, 100, base), 2 });
-	out.kv("cost_locked_add_over_compiler",
-	       Fixed{ measure::mul_div(cost[barrier_locked_add].ps, 100, base), 2 });
+		out.kv("failure_reason", r ? r : "unknown");
+	}
 	out.verdict(passed());
 }
 

@@ -30,8 +30,16 @@
  *   mask:     old = mask; mask = 1; barrier();
  *   restore:  barrier(); mask = old; barrier();
  *             if (old == 0 && pending) upcall;           ; re-check
- *   unmask:   barrier(); mask = 0; barrier();
+ *   unmask:   barrier(); mask = 0;
  *             if (pending) upcall;                       ; re-check
+ *
+ * The seed's unmask has no barrier between its store and its load; ours
+ * has one (store_then_load()), because in C the compiler may load pending
+ * first, and GCC does: the SeedExact flavour loses an event to an
+ * interrupt injected after its hoisted load (sweep.cpp), and
+ * scripts/check-unmask-order shows the compiled order.  Linux 6.1's
+ * xen_irq_enable_direct (arch/x86/xen/xen-asm.S) is the same unmask in
+ * assembly, with no fence: the deployed barrier-free precedent.
  *
  * The re-check is what makes this lossless.  Xen sets pending and then
  * looks at mask; the guest stores mask and then looks at pending.  An
@@ -79,22 +87,36 @@
  * prescribes), swaps pending_sel and each pending word to zero, counts
  * every port it takes, loops while pending was set again, and restores.
  *
+ * A remote writer
+ * ---------------
+ * In real Xen another CPU may set pending; Xen then kicks the hosting CPU
+ * whatever the mask (kick_always below), and the kick's interrupt sees
+ * the guest's own stores.  A writer that kicks only if it reads the mask
+ * as 0 (kick_if_unmasked) meets the guest in the store-buffering pattern
+ * and needs a full barrier on both sides; the Tso flavour models the
+ * guest's store buffer for the scripted sweep (sweep.cpp).
+ *
  * Guarantees, and what shows each
  * -------------------------------
  *   - no event is lost or handled twice: per port, raised == handled at
- *     the end of every stress run (src/upcall/experiment.cpp); the mutant
- *     "no_recheck" (unmask without the re-check) leaves pending set under
- *     an unmasked CPU, seen as pending_after_unmask, and fails every run;
+ *     the end of every stress run (src/upcall/experiment.cpp), and after
+ *     every trial of the sweeps, which raise an event at every ordering
+ *     point (sweep.cpp); "no_recheck", "seed_exact", "migrate" and the
+ *     remote writer's kick_if_unmasked with a compiler barrier or LFENCE
+ *     lose one ("lost event");
  *   - the handler never runs inside a masked section, nor inside itself:
- *     in_masked_section / in_handler markers, and a plain counter that
- *     both the masked section and the handler update non-atomically
- *     (protected_lost); the mutant "migrate" breaks these and the
- *     CPU-stability assertion;
- *   - nothing stays pending after an unmask: checked by the guest right
- *     after every outermost restore or unmask, and at quiesce;
+ *     in_masked_section / in_handler markers, a plain counter that both
+ *     the masked section and the handler update non-atomically
+ *     (protected_lost), and the injected sweep's traps inside the
+ *     section; barrier "none" breaks it ("handler ran masked");
+ *   - nothing stays pending after an unmask: pending, the selector and
+ *     the port words, checked by the guest right after every outermost
+ *     restore or unmask, after every sweep trial, and at quiesce;
+ *     "late_clear" breaks it ("pending left after unmask");
  *   - nested mask/restore pairs balance: KUnit pvsync_upcall;
  *   - every barrier kind (compiler, lfence, mfence, locked add) passes the
- *     same stress; their costs are measured side by side in every run.
+ *     same stress and sweeps; their costs are measured side by side, net
+ *     of an empty loop, in every run (under TCG: the emulator's costs).
  */
 #ifndef PVSYNC_UPCALL_HPP
 #define PVSYNC_UPCALL_HPP
@@ -133,11 +155,12 @@ constexpr unsigned int max_ports = 64 * port_words;
  * vCPU), and the bookkeeping the checks need.  Allocated per CPU.
  *
  * Who writes what: info and evtchn_pending are written by this CPU only
- * (its irqs and its guest code), except by the migrate mutant.  The
- * "plain" counters are written by one context at a time by construction:
- * raised by hypervisor irqs (which do not nest), handled/handler_runs by
- * the handler (which masking keeps from nesting), sections/protected by
- * the masked section.  A broken mask shows up as a miscount in them.
+ * (its irqs and its guest code), except by the migrate mutant and the
+ * remote writer.  The "plain" counters are written by one context at a
+ * time by construction: raised by hypervisor irqs (which do not nest) or
+ * the one remote writer, handled/handler_runs by the handler (which
+ * masking keeps from nesting), sections/protected by the masked section.
+ * A broken mask shows up as a miscount in them.
  */
 struct alignas(64) Vcpu {
 	VcpuInfo info;
@@ -145,9 +168,17 @@ struct alignas(64) Vcpu {
 	unsigned int cpu;		/* the CPU this instance belongs to */
 	unsigned int nr_ports;
 	Rng rng;			/* hypervisor's port choice, irq only */
+	void *pcp;			/* the run's per-CPU Vcpus, or nullptr */
 
 	uint8_t in_masked_section;	/* guest: inside a masked section */
 	uint8_t in_handler;		/* the upcall handler is running */
+
+	/*
+	 * The scripted store-buffering model (Tso flavour only): this CPU's
+	 * mask store still in its store buffer, seen by this CPU (store
+	 * forwarding, and its own interrupts) but not yet by another CPU.
+	 */
+	uint8_t sb_full, sb_mask;
 
 	/* plain, one context each (see above) */
 	uint64_t protected_count;	/* shared by masked section and handler */
@@ -155,6 +186,8 @@ struct alignas(64) Vcpu {
 	uint64_t handler_runs;		/* handler entries (protected updates) */
 	uint64_t raised_total, coalesced, deferred, delivered_direct;
 	uint64_t delivered_forced, hv_irqs;
+	uint64_t forced_elsewhere;	/* forced callback entered another
+					 * CPU's hypervisor (migrate) */
 	uint32_t raised[max_ports];	/* events that found the port clear */
 	uint32_t handled[max_ports];	/* port bits the handler took */
 
@@ -166,26 +199,42 @@ struct alignas(64) Vcpu {
 	uint32_t hv_wrong_cpu;		/* hypervisor ran on another CPU */
 };
 
-/* Barrier policies: what sits at each ordering point of the sequences.
- * All of them order this CPU's accesses against this CPU's irq handler,
- * which is all the contract needs; the fences are what NetBSD used. */
+/*
+ * Barrier policies: what sits at each ordering point of the sequences.
+ * All but NoBarrier order this CPU's accesses against this CPU's irq
+ * handler, which is all the same-CPU contract needs; the fences are what
+ * NetBSD used.  @drains_store_buffer is the x86 TSO rule the scripted
+ * remote-writer model applies (SDM vol. 3, 9.2.2: a load may pass an
+ * earlier store to another location; MFENCE and LOCKed instructions
+ * forbid that, LFENCE and a compiler barrier do not).
+ */
+struct NoBarrier {
+	static constexpr const char *name = "none";
+	static constexpr bool drains_store_buffer = false;
+	static __always_inline void order() {}
+};
+
 struct CompilerBarrier {
 	static constexpr const char *name = "compiler";
+	static constexpr bool drains_store_buffer = false;
 	static __always_inline void order() { barrier(); }
 };
 
 struct Lfence {
 	static constexpr const char *name = "lfence";
+	static constexpr bool drains_store_buffer = false;
 	static __always_inline void order() { rmb(); }
 };
 
 struct Mfence {
 	static constexpr const char *name = "mfence";
+	static constexpr bool drains_store_buffer = true;
 	static __always_inline void order() { mb(); }
 };
 
 struct LockedAdd {
 	static constexpr const char *name = "locked_add";
+	static constexpr bool drains_store_buffer = true;
 	static __always_inline void order() { smp_mb(); }
 };
 
@@ -202,12 +251,88 @@ struct NoAssert {
 	static __always_inline void check(Vcpu *) {}
 };
 
+/*
+ * Flavours: the correct sequences and their mutants.
+ *   recheck       restore/unmask look at pending after the unmask store
+ *   volatile_acc  mask and pending through READ_ONCE/WRITE_ONCE; false is
+ *                 the seed's plain C accesses
+ *   store_load    a barrier between the unmask store and the pending
+ *                 load; the seed's unmask has none
+ *   early_clear   the handler clears pending before scanning
+ *   tso           the scripted store-buffering model (remote writer)
+ */
+struct Correct {
+	static constexpr bool recheck = true, volatile_acc = true;
+	static constexpr bool store_load = true, early_clear = true;
+	static constexpr bool tso = false;
+};
+
+struct NoRecheck : Correct {
+	static constexpr bool recheck = false;
+};
+
+/* The seed's text exactly: plain accesses, __insn_barrier() where the
+ * seed has one, and none between the unmask's store and load. */
+struct SeedExact : Correct {
+	static constexpr bool volatile_acc = false, store_load = false;
+};
+
+struct LateClear : Correct {
+	static constexpr bool early_clear = false;
+};
+
+struct Tso : Correct {
+	static constexpr bool tso = true;
+};
+
+/*
+ * Hook points: where a scripted interleaving may run hypervisor or remote
+ * code.  NoHook (every production and stress instance) compiles to
+ * nothing; a hook does change the compiled code around it, which is why
+ * the injection sweep uses data breakpoints instead (experiment.cpp).
+ */
+enum HookPoint : unsigned int {
+	hp_mask_stored,		/* mask = 1 stored, before the barrier */
+	hp_masked,		/* after the barrier: inside the section */
+	hp_unmask_stored,	/* restore/unmask: mask stored, before B */
+	hp_unmask_ordered,	/* after B, before the load of pending */
+	hp_unmask_loaded,	/* pending loaded, before acting on it */
+	hp_handler_cleared,	/* handler: pending cleared (or not yet) */
+	hp_handler_scanned,	/* handler: selector and ports taken */
+	nr_hook_points,
+};
+
+struct NoHook {
+	static __always_inline void at(Vcpu *, HookPoint) {}
+};
+
 template <typename G>
 static void upcall_handler(Vcpu *v);
 
+/* The guest CPU's view of its own mask: a buffered store is forwarded. */
+template <typename F>
+static __always_inline uint8_t mask_seen_here(const Vcpu *v)
+{
+	if (F::tso && READ_ONCE(v->sb_full))
+		return READ_ONCE(v->sb_mask);
+	return READ_ONCE(v->info.evtchn_upcall_mask);
+}
+
+/* The store buffer drains: the buffered mask becomes visible to all. */
+static __always_inline void tso_drain(Vcpu *v)
+{
+	if (READ_ONCE(v->sb_full)) {
+		WRITE_ONCE(v->info.evtchn_upcall_mask, v->sb_mask);
+		WRITE_ONCE(v->sb_full, 0);
+	}
+}
+
 /*
- * The guest's sequences and its upcall handler.  @Recheck false is the
- * lost-event mutant: the unmask does not look at pending.
+ * The guest's sequences and its upcall handler, as policies:
+ *   Barrier  what sits at each ordering point
+ *   Check    the CPU-stability assertion, or nothing
+ *   F        the flavour (correct, or a mutant)
+ *   Hook     scripted code at the hook points, or nothing
  *
  * Precondition of every function: preemption (or irqs) disabled and @v is
  * this CPU's instance; @Check verifies it.
@@ -217,47 +342,113 @@ static void upcall_handler(Vcpu *v);
  * out-of-line function with vague linkage (see linkage.hpp).
  */
 template <typename Barrier, typename Check = AssertStable,
-	  bool Recheck = true>
+	  typename F = Correct, typename Hook = NoHook>
 struct Guest {
 	using barrier_type = Barrier;
+	using flavour = F;
+	using hook = Hook;
+
+	static __always_inline uint8_t load_mask(Vcpu *v)
+	{
+		if (F::tso)
+			return mask_seen_here<F>(v);
+		if (F::volatile_acc)
+			return READ_ONCE(v->info.evtchn_upcall_mask);
+		return v->info.evtchn_upcall_mask;
+	}
+
+	static __always_inline void store_mask(Vcpu *v, uint8_t m)
+	{
+		if (F::tso) {
+			/*
+			 * Into the store buffer; another CPU sees it later.
+			 * The buffer is a FIFO of depth one here: an older
+			 * buffered store (mask = 1 before a long section)
+			 * has become visible by the time of the next one.
+			 */
+			tso_drain(v);
+			WRITE_ONCE(v->sb_mask, m);
+			WRITE_ONCE(v->sb_full, 1);
+		} else if (F::volatile_acc) {
+			WRITE_ONCE(v->info.evtchn_upcall_mask, m);
+		} else {
+			v->info.evtchn_upcall_mask = m;
+		}
+	}
+
+	static __always_inline uint8_t load_pending(Vcpu *v)
+	{
+		if (F::volatile_acc)
+			return READ_ONCE(v->info.evtchn_upcall_pending);
+		return v->info.evtchn_upcall_pending;
+	}
+
+	/* An ordering point: the barrier, and in the model its effect on
+	 * the store buffer. */
+	static __always_inline void order(Vcpu *v)
+	{
+		if (F::tso && Barrier::drains_store_buffer)
+			tso_drain(v);
+		Barrier::order();
+	}
 
 	/* Mask upcalls; returns the previous mask for restore(). */
 	static __always_inline uint8_t mask(Vcpu *v)
 	{
 		Check::check(v);
-		uint8_t old = READ_ONCE(v->info.evtchn_upcall_mask);
+		uint8_t old = load_mask(v);
 
-		WRITE_ONCE(v->info.evtchn_upcall_mask, 1);
+		store_mask(v, 1);
+		Hook::at(v, hp_mask_stored);
 		/*
 		 * The mask store comes before every access of the masked
 		 * section, as this CPU's irq (the hypervisor) sees them: an
 		 * irq that finds in_masked_section or protected data touched
-		 * finds mask == 1 too.
+		 * finds mask == 1 too.  Pairs with the hypervisor's load of
+		 * the mask in deliver_if_due().
 		 */
-		Barrier::order();
+		order(v);
+		Hook::at(v, hp_masked);
 		return old;
+	}
+
+	/*
+	 * Store @m as the new mask, then load pending: the unmask half of
+	 * restore() and unmask().  The barrier before the store keeps the
+	 * masked section before it; the one after it keeps the load of
+	 * pending after the store.  The hypervisor sets pending and then
+	 * reads the mask (hv_deliver(), or remote_raise() behind its full
+	 * barrier), so either it saw the mask clear and delivered, or this
+	 * load sees pending set.  Without the second barrier the compiler
+	 * may hoist the load above the store (SeedExact; GCC does, see
+	 * scripts/check-unmask-order), and an event raised between the two
+	 * is lost.
+	 */
+	static __always_inline uint8_t store_then_load(Vcpu *v, uint8_t m)
+	{
+		order(v);
+		store_mask(v, m);
+		Hook::at(v, hp_unmask_stored);
+		if (F::store_load)
+			order(v);
+		Hook::at(v, hp_unmask_ordered);
+		uint8_t p = load_pending(v);
+
+		Hook::at(v, hp_unmask_loaded);
+		/* The model's store buffer drains some time later; the
+		 * scripted run lets it drain here, as late as it can. */
+		if (F::tso)
+			tso_drain(v);
+		return p;
 	}
 
 	/* Put the mask back to @old; deliver what came in meanwhile. */
 	static __always_inline void restore(Vcpu *v, uint8_t old)
 	{
 		Check::check(v);
-		/*
-		 * The masked section's accesses come before the store that
-		 * may unmask: this CPU's irq must not deliver while they are
-		 * still to come.
-		 */
-		Barrier::order();
-		WRITE_ONCE(v->info.evtchn_upcall_mask, old);
-		/*
-		 * The unmask store comes before the load of pending, as this
-		 * CPU's irq sees them: the hypervisor sets pending and then
-		 * reads mask, so either it saw mask == 0 and delivered, or we
-		 * see pending == 1 here.
-		 */
-		Barrier::order();
-		if (Recheck && old == 0 &&
-		    READ_ONCE(v->info.evtchn_upcall_pending))
+		uint8_t p = store_then_load(v, old);
+
+		if (F::recheck && old == 0 && p)
 			force_callback(v);
 	}
 
@@ -265,21 +456,28 @@ struct Guest {
 	static __always_inline void unmask(Vcpu *v)
 	{
 		Check::check(v);
-		/* As in restore(): the section before the unmask store. */
-		Barrier::order();
-		WRITE_ONCE(v->info.evtchn_upcall_mask, 0);
-		/* As in restore(): the unmask store before the pending load. */
-		Barrier::order();
-		if (Recheck && READ_ONCE(v->info.evtchn_upcall_pending))
+		uint8_t p = store_then_load(v, 0);
+
+		if (F::recheck && p)
 			force_callback(v);
 	}
 
 	/*
-	 * xen_force_evtchn_callback(): enter the hypervisor, whose return
-	 * path delivers a due upcall.  Emulated as a direct check.
+	 * xen_force_evtchn_callback(): a hypercall, whose return path
+	 * delivers a due upcall *for the vCPU running on this CPU*.  When
+	 * @v belongs to another CPU (the migrate mutant) the hypercall
+	 * enters this CPU's hypervisor, which knows nothing of @v's event.
 	 */
 	static __always_inline void force_callback(Vcpu *v)
 	{
+		unsigned int here = pvk_this_cpu();
+
+		if (READ_ONCE(v->cpu) != here) {
+			v->forced_elsewhere++;
+			if (!v->pcp)
+				return;
+			v = static_cast<Vcpu *>(pvk_per_cpu_ptr(v->pcp, here));
+		}
 		if (deliver_if_due(v))
 			v->delivered_forced++;
 	}
@@ -287,6 +485,9 @@ struct Guest {
 	/* The hypervisor's return-to-guest check (this CPU only). */
 	static __always_inline bool deliver_if_due(Vcpu *v)
 	{
+		/* Entering the hypervisor serialises: the model drains. */
+		if (F::tso)
+			tso_drain(v);
 		if (!READ_ONCE(v->info.evtchn_upcall_pending) ||
 		    READ_ONCE(v->info.evtchn_upcall_mask))
 			return false;
@@ -301,6 +502,30 @@ struct Guest {
 	}
 };
 
+/* Take every port the selector names; count each one handled. */
+static inline void scan_ports(Vcpu *v)
+{
+	/* pending_sel and the port words may be set by any CPU in real
+	 * Xen: locked swaps, as Linux does. */
+	uint64_t sel = xchg(&v->info.evtchn_pending_sel, 0);
+
+	while (sel) {
+		unsigned int w = __builtin_ctzll(sel);
+		uint64_t bits;
+
+		sel &= sel - 1;
+		if (w >= port_words)
+			continue;
+		bits = xchg(&v->evtchn_pending[w], 0);
+		while (bits) {
+			unsigned int b = __builtin_ctzll(bits);
+
+			bits &= bits - 1;
+			v->handled[w * 64 + b]++;
+		}
+	}
+}
+
 /*
  * The upcall handler of guest @G: entered unmasked with pending set, from
  * the hypervisor's delivery (hard irq) or a forced callback (task context,
@@ -309,6 +534,8 @@ struct Guest {
 template <typename G>
 static void upcall_handler(Vcpu *v)
 {
+	using F = typename G::flavour;
+	using H = typename G::hook;
 	uint8_t old = G::mask(v);
 
 	if (READ_ONCE(v->in_handler))
@@ -326,31 +553,21 @@ static void upcall_handler(Vcpu *v)
 		 * Clear pending before scanning: an event raised during the
 		 * scan sets it again and is found by the loop test, never
 		 * wiped by a late clear.  Same-CPU order against the
-		 * hypervisor irq.
+		 * hypervisor irq, which sets the port and selector bits
+		 * before pending (hv_raise()).  LateClear clears after the
+		 * scan and wipes the pending of an event raised during it.
 		 */
-		WRITE_ONCE(v->info.evtchn_upcall_pending, 0);
+		if (F::early_clear)
+			WRITE_ONCE(v->info.evtchn_upcall_pending, 0);
+		H::at(v, hp_handler_cleared);
 		G::barrier_type::order();
-		/* pending_sel and the port words may be set by any CPU in
-		 * real Xen: locked swaps, as Linux does. */
-		uint64_t sel = xchg(&v->info.evtchn_pending_sel, 0);
-
-		while (sel) {
-			unsigned int w = __builtin_ctzll(sel);
-			uint64_t bits;
-
-			sel &= sel - 1;
-			if (w >= port_words)
-				continue;
-			bits = xchg(&v->evtchn_pending[w], 0);
-			while (bits) {
-				unsigned int b = __builtin_ctzll(bits);
-
-				bits &= bits - 1;
-				v->handled[w * 64 + b]++;
-			}
-		}
-		/* The scan before the re-read of pending. */
+		scan_ports(v);
+		H::at(v, hp_handler_scanned);
+		/* The scan before the re-read (or the late clear) of
+		 * pending. */
 		G::barrier_type::order();
+		if (!F::early_clear)
+			WRITE_ONCE(v->info.evtchn_upcall_pending, 0);
 		if (++rounds >= (1u << 16)) {
 			atomic_add(&v->handler_runaway, 1);
 			break;
@@ -361,17 +578,39 @@ static void upcall_handler(Vcpu *v)
 	G::restore(v, old);
 }
 
+/* Anything left for the handler: pending, a selector bit or a port bit.
+ * After an outermost unmask on the vCPU's own CPU this must be false. */
+static inline bool events_left(const Vcpu *v)
+{
+	bool left = READ_ONCE(v->info.evtchn_upcall_pending) ||
+		    READ_ONCE(v->info.evtchn_pending_sel);
+
+	for (unsigned int w = 0; w < port_words; w++)
+		left = left || READ_ONCE(v->evtchn_pending[w]);
+	return left;
+}
+
+/* Only the port and selector words: what a late clear leaves behind. */
+static inline bool ports_left(const Vcpu *v)
+{
+	bool left = READ_ONCE(v->info.evtchn_pending_sel) != 0;
+
+	for (unsigned int w = 0; w < port_words; w++)
+		left = left || READ_ONCE(v->evtchn_pending[w]);
+	return left;
+}
+
 /*
- * The emulated hypervisor raising @port for @v's vCPU.  Hard-irq context
- * on @v's CPU (or irqs off there); call deliver() once after a batch.
+ * Set @port's bit, its selector bit and pending.  Returns false when the
+ * port was pending already (coalesced, as set_bit in Xen).
  */
-static inline void hv_raise(Vcpu *v, unsigned int port)
+static inline bool raise_bits(Vcpu *v, unsigned int port)
 {
 	unsigned int w = port / 64;
 
 	if (test_and_set_bit(port, v->evtchn_pending)) {
 		v->coalesced++;
-		return;
+		return false;
 	}
 	v->raised[port]++;
 	v->raised_total++;
@@ -379,12 +618,62 @@ static inline void hv_raise(Vcpu *v, unsigned int port)
 	/* Port and selector bits are locked RMWs, already ordered before
 	 * this store; the handler clears pending, then reads them. */
 	WRITE_ONCE(v->info.evtchn_upcall_pending, 1);
+	return true;
+}
+
+/*
+ * The emulated hypervisor raising @port for @v's vCPU.  Hard-irq context
+ * on @v's CPU (or irqs off there); call deliver() once after a batch.
+ */
+static inline void hv_raise(Vcpu *v, unsigned int port)
+{
+	raise_bits(v, port);
+}
+
+/* Kick policies of a hypervisor that raises from another CPU. */
+enum KickPolicy : unsigned int {
+	kick_always,		/* Xen's contract: kick whatever the mask */
+	kick_if_unmasked,	/* kick only when the mask reads 0 */
+	nr_kick_policies,
+};
+
+/*
+ * The remote writer: another physical CPU raises @port for @v, then
+ * decides whether to send the upcall IPI.  Returns true when it kicks.
+ *
+ * kick_always is Xen's evtchn_set_pending() -> vcpu_mark_events_pending():
+ * pending 0 -> 1 kicks the hosting CPU whatever the mask, and the kick's
+ * interrupt, on the guest's own CPU, sees the guest's own stores.  It
+ * needs no barrier of its own beyond the locked bit operations that
+ * publish the port before the IPI.
+ *
+ * kick_if_unmasked reads the mask instead.  Store (pending) then load
+ * (mask) against the guest's store (mask) then load (pending): the store
+ * buffering pattern, which needs a full barrier on *both* sides.  This
+ * side's is the smp_mb() below; the guest's is its ordering point between
+ * the unmask store and the pending load, which a compiler barrier or an
+ * LFENCE does not provide.
+ */
+template <KickPolicy K>
+static inline bool remote_raise(Vcpu *v, unsigned int port)
+{
+	if (!raise_bits(v, port))
+		return false;
+	if (K == kick_always)
+		return true;
+	/* Pending before the mask load; pairs with the guest's barrier
+	 * between its unmask store and its pending load. */
+	smp_mb();
+	/* Another CPU's view: the memory, never the guest's store buffer. */
+	return READ_ONCE(v->info.evtchn_upcall_mask) == 0;
 }
 
 /* The hypervisor's exit path: deliver the upcall now unless masked. */
 template <typename G>
 static inline void hv_deliver(Vcpu *v)
 {
+	if (G::flavour::tso)
+		tso_drain(v);
 	if (READ_ONCE(v->info.evtchn_upcall_pending) &&
 	    READ_ONCE(v->info.evtchn_upcall_mask))
 		v->deferred++;

@@ -328,6 +328,7 @@ int bench_main(int argc, char **argv)
 			.hold_ns = s.hold_ns,
 			.gap_ns = s.gap_ns,
 			.irq_every_us = 0,
+			.min_halts = 0,
 		};
 
 		pvu_set_vcpus(vcpus);

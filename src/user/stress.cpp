@@ -245,6 +245,7 @@ int stress_main(int argc, char **argv)
 		.hold_ns = 100,
 		.gap_ns = 200,
 		.irq_every_us = 0,
+		.min_halts = 0,
 	};
 
 	for (const Kind &k : kinds) {
