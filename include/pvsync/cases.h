@@ -52,6 +52,7 @@
 	C(qspinlock, tail_round_trips_every_cpu_and_idx)        \
 	C(qspinlock, tail_decodes_to_that_cpus_node)            \
 	C(qspinlock, lockevents_count_per_cpu_and_reset)        \
+	C(qspinlock, events_policy_counts_or_compiles_out)      \
 	C(qspinlock, lock_unlock_single_cpu)                    \
 	C(qspinlock, trylock_fails_while_held)                  \
 	C(qspinlock, pending_set_by_second_waiter)              \

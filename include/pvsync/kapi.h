@@ -145,6 +145,13 @@ void *pvk_per_cpu_ptr(void *pcp, unsigned int cpu);
 /** pvk_now_ns() - monotonic time in ns (ktime_get_ns()). Any context. */
 unsigned long long pvk_now_ns(void);
 
+/**
+ * pvk_clock_ns() - this CPU's clock in ns (local_clock()): cheap (no
+ * seqlock), NMI-safe, monotonic on one CPU; across CPUs it may step back
+ * a little, so callers clamp differences at 0.  Any context.
+ */
+unsigned long long pvk_clock_ns(void);
+
 /** pvk_tsc_khz() - the TSC frequency in kHz, 0 when unknown. */
 unsigned long pvk_tsc_khz(void);
 
@@ -349,6 +356,15 @@ bool pvk_spin_trylock(struct pvk_spinlock *l);
  * @l: the lock.
  */
 void pvk_spin_unlock(struct pvk_spinlock *l);
+
+/**
+ * pvk_spin_call_nop() - does nothing, out of line, exactly as
+ * pvk_spin_lock() and pvk_spin_unlock() are called: what the benchmark
+ * subtracts to compare the kernel's lock, reached through these calls,
+ * with pvsync's inlined locks (stress: glue_call_pair_ns).
+ * @l: ignored.
+ */
+void pvk_spin_call_nop(struct pvk_spinlock *l);
 
 /**
  * pvk_spin_is_locked() - raw_spin_is_locked(): any holder or waiter.

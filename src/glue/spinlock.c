@@ -78,6 +78,10 @@ void pvk_spin_unlock(struct pvk_spinlock *l)
 }
 #endif
 
+void pvk_spin_call_nop(struct pvk_spinlock *l)
+{
+}
+
 bool pvk_spin_is_locked(struct pvk_spinlock *l)
 {
 	return raw_spin_is_locked(&l->lock);

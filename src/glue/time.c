@@ -4,6 +4,7 @@
  */
 #include <linux/delay.h>
 #include <linux/sched.h>
+#include <linux/sched/clock.h>
 #include <linux/sched/signal.h>
 #include <linux/timekeeping.h>
 #include <asm/tsc.h>
@@ -13,6 +14,11 @@
 unsigned long long pvk_now_ns(void)
 {
 	return ktime_get_ns();
+}
+
+unsigned long long pvk_clock_ns(void)
+{
+	return local_clock();
 }
 
 unsigned long pvk_tsc_khz(void)

@@ -443,6 +443,48 @@ PV_CASE(qspinlock, lock_unlock_single_cpu)
 
 namespace {
 
+/*
+ * One pending take-over of a free lock, by the slow path itself (entered
+ * with val 0: 0,0,0 -> 0,1,0 -> 0,0,1), with Events policy @Ev: how much
+ * lock_pending grew on this CPU.  No other event may grow.
+ */
+template <typename Ev>
+unsigned long pending_counts_of_one_takeover(struct pvsync_test *t)
+{
+	QSpinLock<WordLayoutSmall, 512, QSpinLockCorrect, Ev> lock;
+	PreemptGuard g;
+	unsigned int cpu = this_cpu();
+	EventCounts before;
+	unsigned long n;
+
+	before.read(cpu);
+	Access::slowpath(lock, 0);
+	PV_EXPECT_EQ(t, READ_ONCE(Access::word(lock).val),
+		     WordLayoutSmall::triple(0, 0, 1));
+	lock.unlock();
+	n = grew(before, E::lock_pending, cpu);
+	for (unsigned int ev = 0; ev < lockevent_num; ev++) {
+		if (static_cast<E>(ev) != E::lock_pending)
+			PV_EXPECT_EQ(t, grew(before, static_cast<E>(ev), cpu), 0u);
+	}
+	return n;
+}
+
+} /* namespace */
+
+/*
+ * The lock's Events policy: the same step counts lock_pending once with
+ * EventsOn (the stress and KUnit instantiation) and nothing with
+ * EventsOff (the benchmark's), whose counts are compiled out.
+ */
+PV_CASE(qspinlock, events_policy_counts_or_compiles_out)
+{
+	PV_EXPECT_EQ(t, pending_counts_of_one_takeover<EventsOn>(t), 1u);
+	PV_EXPECT_EQ(t, pending_counts_of_one_takeover<EventsOff>(t), 0u);
+}
+
+namespace {
+
 template <typename L>
 void check_trylock(struct pvsync_test *t)
 {

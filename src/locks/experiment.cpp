@@ -34,6 +34,28 @@ int run_lock(const Config &cfg, stress::Result *res, bool failures_expected)
 template <typename Lock>
 constexpr Option<RunFn> lock_kind = { Lock::name, run_lock<Lock> };
 
+/* A lock with both Events policies: the instantiation cfg.events names. */
+template <typename On, typename Off>
+int run_lock_events(const Config &cfg, stress::Result *res,
+		    bool failures_expected)
+{
+	if (cfg.events == events_off)
+		return stress::run<Off>(cfg, res, failures_expected);
+	return stress::run<On>(cfg, res, failures_expected);
+}
+
+/* A mutant: counted only, it exists for the checks. */
+template <typename Lock>
+int run_mutant(const Config &cfg, stress::Result *res, bool failures_expected)
+{
+	if (cfg.events != events_on)
+		return -22;	/* -EINVAL */
+	return stress::run<Lock>(cfg, res, failures_expected);
+}
+
+template <typename Lock>
+constexpr Option<RunFn> mutant_kind = { Lock::name, run_mutant<Lock> };
+
 /*
  * The paravirt lock with backend @B and flaw @F, its spin threshold from
  * the settings; back to the kernel's afterwards, for anyone else (KUnit).
@@ -43,10 +65,20 @@ int run_pv_with(const Config &cfg, stress::Result *res,
 		bool failures_expected)
 {
 	using Lock = PvQSpinLock<B, PvHashDefault, F, PvSpinTunable>;
+	using Uncounted = PvQSpinLock<B, PvHashDefault, F, PvSpinTunable,
+				      EventsOff>;
+	constexpr bool mutant = !__is_same(F, PvNoFlaw);
 	int ret;
 
+	/* The paravirt mutants, as the others, exist only counted. */
+	if (mutant && cfg.events != events_on)
+		return -22;	/* -EINVAL */
 	pv_set_spin_threshold(cfg.spin_threshold);
-	ret = stress::run<Lock>(cfg, res, failures_expected);
+	if constexpr (mutant)
+		ret = stress::run<Lock>(cfg, res, failures_expected);
+	else
+		ret = run_lock_events<Lock, Uncounted>(cfg, res,
+						       failures_expected);
 	pv_set_spin_threshold(kernel_spin_threshold);
 	return ret;
 }
@@ -113,19 +145,23 @@ int run_pv_chosen(const Config &cfg, stress::Result *res,
 
 /* The lock kinds, in enum Kind order. */
 constexpr Option<RunFn> kinds[] = {
-	lock_kind<QSpinLock<>>,
+	{ QSpinLock<>::name,
+	  run_lock_events<QSpinLock<>,
+			  QSpinLock<WordLayoutSmall, 512, QSpinLockCorrect,
+				    EventsOff>> },
 	lock_kind<TicketLock>,
 	lock_kind<KernelSpinLock>,
 	lock_kind<BustedLock>,
 	{ "pvqspinlock", run_pv_chosen },
-	lock_kind<QSpinLock<WordLayoutSmall, 512, QSpinLockMutantPendingNoWait>>,
-	lock_kind<QSpinLock<WordLayoutSmall, 512, QSpinLockMutantHeadNoWait>>,
+	mutant_kind<QSpinLock<WordLayoutSmall, 512, QSpinLockMutantPendingNoWait>>,
+	mutant_kind<QSpinLock<WordLayoutSmall, 512, QSpinLockMutantHeadNoWait>>,
 };
 static_assert(sizeof(kinds) / sizeof(kinds[0]) == nr_kinds);
 
 constexpr auto lock_names = settings::names(kinds);
 constexpr auto backend_names = settings::names(backends);
 constexpr auto variant_names = settings::names(pv_variants<PvBackendNative>);
+constexpr const char *events_names[nr_events + 1] = { "on", "off", nullptr };
 
 /* "host" needs the running kernel's paravirt spinlocks. */
 int backend_available(unsigned int option, char *why, unsigned long size)
@@ -159,6 +195,7 @@ constexpr Choice<Config> choices[] = {
 	  &Config::backend, pv_only },
 	{ "variant", variant_names.v, variant_correct, nullptr,
 	  &Config::variant, pv_only },
+	{ "events", events_names, events_on, nullptr, &Config::events },
 };
 
 constexpr auto debugfs_params = settings::debugfs(params);
@@ -210,7 +247,7 @@ Config default_config()
 int run(const Config &cfg, stress::Result *res, bool failures_expected)
 {
 	if (cfg.lock >= nr_kinds || cfg.backend >= nr_backends ||
-	    cfg.variant >= nr_variants)
+	    cfg.variant >= nr_variants || cfg.events >= nr_events)
 		return -22;	/* -EINVAL */
 	return kinds[cfg.lock].run(cfg, res, failures_expected);
 }

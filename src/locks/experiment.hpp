@@ -45,8 +45,22 @@ enum Variant : unsigned int {
 };
 
 /*
+ * The lock's Events policy ("events" list): "on" counts lock events and
+ * takes latency stamps (EventsOn, lock_events.hpp), "off" runs the
+ * instantiation with both compiled out (EventsOff), what the benchmark
+ * measures.  Locks that count nothing (ticket, spinlock, busted) run the
+ * same code either way; the mutants exist only with counting, and refuse
+ * "off" (-EINVAL).
+ */
+enum Events : unsigned int {
+	events_on,
+	events_off,
+	nr_events,
+};
+
+/*
  * The experiment's settings: the stress engine's, the paravirt lock's
- * spin threshold, and the three choices (indices into the enums above).
+ * spin threshold, and the four choices (indices into the enums above).
  * Declared once, as rows, in experiment.cpp.
  */
 struct Config : stress::Config {
@@ -54,6 +68,7 @@ struct Config : stress::Config {
 	unsigned int lock;		/* enum Kind */
 	unsigned int backend;		/* enum Backend, for pvqspinlock */
 	unsigned int variant;		/* enum Variant, for pvqspinlock */
+	unsigned int events;		/* enum Events */
 };
 
 /* The defaults of /sys/kernel/debug/pvsync/locks/. */
@@ -61,9 +76,9 @@ Config default_config();
 
 /*
  * run - one stress run of @cfg.lock (and for pvqspinlock, @cfg.backend
- * and @cfg.variant); 0, or a negative errno when it cannot start: -EINVAL
- * for min_halts on a lock that never halts, -ENODEV when the backend
- * cannot run here.
+ * and @cfg.variant), with @cfg.events; 0, or a negative errno when it
+ * cannot start: -EINVAL for min_halts on a lock that never halts or
+ * events off on a mutant, -ENODEV when the backend cannot run here.
  * @failures_expected: failures the lock detects itself are expected (a
  * KUnit case catching a mutant): log them without WARNing.
  */

@@ -15,7 +15,18 @@
  * Adding an event is one line in PVSYNC_LOCK_EVENT_LIST below: the enum
  * and the name table both expand from it.
  *
- * Checked by the qspinlock KUnit case lockevents_count_per_cpu_and_reset,
+ * Counting is a compile-time policy of each lock, its Events template
+ * parameter: EventsOn (the default: the stress engine, KUnit, make check)
+ * counts and takes the latency stamps; EventsOff compiles both out of the
+ * lock's paths, as the kernel does without CONFIG_LOCK_EVENT_COUNTS, and
+ * is what the benchmark measures (the locks experiment's "events" choice).
+ * Counts made behind a halt (the emulated backend's pv_halted,
+ * pv_kick_wake, pv_latency_wake, its pv_spurious_wakeup, and pv_hash_hops
+ * when a head hashes itself before halting) are not on a hot path and stay
+ * on in both: pv_halted is what a run with min_halts is driven by.
+ *
+ * Checked by the qspinlock KUnit cases lockevents_count_per_cpu_and_reset
+ * and events_policy_counts_or_compiles_out (EventsOff counts nothing),
  * and used as the observable of pending_set_by_second_waiter,
  * tail_set_by_queued_waiter, nested_slowpath_uses_next_node and
  * no_node_fallback_uses_trylock.
@@ -23,7 +34,11 @@
 #ifndef PVSYNC_LOCK_EVENTS_HPP
 #define PVSYNC_LOCK_EVENTS_HPP
 
+#include <stdint.h>
+
 #include "core/cpu.hpp"
+#include "core/linkage.hpp"
+#include <pvsync/kapi.h>
 
 /*
  * E(name): one event, counted by lockevent_inc(LockEvent::name).  Append
@@ -143,6 +158,44 @@ static inline void lockevent_cond_inc(LockEvent ev, bool cond)
 	if (cond)
 		lockevent_inc(ev);
 }
+
+/*
+ * EventsOn - the Events policy that counts: each call is the lockevent_*()
+ * function of the same name, and stamp_ns() is the cheap, NMI-safe clock
+ * (pvk_clock_ns(): local_clock(), which the kernel's pv lock event
+ * latencies use as sched_clock()).
+ */
+struct EventsOn {
+	static constexpr bool enabled = true;
+
+	static __always_inline void inc(LockEvent ev) { lockevent_inc(ev); }
+	static __always_inline void inc_cpu(unsigned int cpu, LockEvent ev)
+	{
+		lockevent_inc_cpu(cpu, ev);
+	}
+	static __always_inline void add_cpu(unsigned int cpu, LockEvent ev,
+					    unsigned long n)
+	{
+		lockevent_add_cpu(cpu, ev, n);
+	}
+	static __always_inline void cond_inc(LockEvent ev, bool cond)
+	{
+		lockevent_cond_inc(ev, cond);
+	}
+	static __always_inline uint64_t stamp_ns() { return pvk_clock_ns(); }
+};
+
+/* EventsOff - counts nothing, reads no clock: every call compiles away. */
+struct EventsOff {
+	static constexpr bool enabled = false;
+
+	static __always_inline void inc(LockEvent) {}
+	static __always_inline void inc_cpu(unsigned int, LockEvent) {}
+	static __always_inline void add_cpu(unsigned int, LockEvent,
+					    unsigned long) {}
+	static __always_inline void cond_inc(LockEvent, bool) {}
+	static __always_inline uint64_t stamp_ns() { return 0; }
+};
 
 /* lockevent_read() - @ev's count on @cpu (0 for an impossible CPU). */
 unsigned long lockevent_read(LockEvent ev, unsigned int cpu);

@@ -115,6 +115,11 @@
  * lock kind alike.  Interrupts may stay enabled: a nesting interrupt takes
  * the next node.
  *
+ * Events: the lock's Events policy (lock_events.hpp) counts the slow
+ * path's events, lock_pending, lock_slowpath, lock_use_node2..4 and
+ * lock_no_node, where the kernel's qspinlock.c counts them; EventsOff
+ * (the benchmark's instantiation) compiles them out.
+ *
  * The uniform lock interface (every lock kind has it, so the stress engine
  * takes the lock as a type): name, constexpr default constructor, init(),
  * destroy(), lock(), trylock(), unlock(), is_locked(), is_contended().
@@ -265,7 +270,7 @@ struct NativeSlowpathHooks {
  * Out of line, as the kernel's, so that lock() inlines to the cmpxchg and
  * a call.
  */
-template <typename L, unsigned int PendingLoops, typename M,
+template <typename L, unsigned int PendingLoops, typename M, typename E,
 	  typename Hooks = NativeSlowpathHooks<L>>
 static __attribute__((noinline)) void
 queued_spin_lock_slowpath(QSpinLockWord *lock, uint32_t val)
@@ -340,13 +345,20 @@ queued_spin_lock_slowpath(QSpinLockWord *lock, uint32_t val)
 	 * meanwhile: it waits for both bits to clear).
 	 */
 	L::clear_pending_set_locked(lock);
-	lockevent_inc(LockEvent::lock_pending);
+	E::inc(LockEvent::lock_pending);
 	return;
 
 	/* End of the pending path; from here on, the MCS queue. */
 queue:
 	cpu = this_cpu();
-	lockevent_inc_cpu(cpu, LockEvent::lock_slowpath);
+	/*
+	 * As the kernel: the native slow path counts every waiter that
+	 * gets here; the paravirt one skips this count and counts in its
+	 * head wait (pv_wait_head_or_lock()), once per waiter that reached
+	 * the queue head, not those whose last trylock succeeded.
+	 */
+	if (!Hooks::paravirt)
+		E::inc_cpu(cpu, LockEvent::lock_slowpath);
 	node0 = grab_node(cpu, 0);
 	idx = node0->count++;
 
@@ -356,7 +368,7 @@ queue:
 	 * word with trylock instead: no node, no queue, no fairness.
 	 */
 	if (__builtin_expect(idx >= MAX_NODES, 0)) {
-		lockevent_inc_cpu(cpu, LockEvent::lock_no_node);
+		E::inc_cpu(cpu, LockEvent::lock_no_node);
 		while (!Hooks::trylock(lock))
 			cpu_relax();
 		goto release;
@@ -370,7 +382,7 @@ queue:
 		      static_cast<unsigned int>(LockEvent::lock_use_node2) +
 			      MAX_NODES - 2);
 	if (idx)
-		lockevent_inc_cpu(cpu, static_cast<LockEvent>(
+		E::inc_cpu(cpu, static_cast<LockEvent>(
 			static_cast<unsigned int>(LockEvent::lock_use_node2) +
 			idx - 1));
 
@@ -543,7 +555,7 @@ release:
 } /* namespace detail */
 
 template <typename Layout = WordLayoutSmall, unsigned int PendingLoops = 512,
-	  typename Mutation = QSpinLockCorrect>
+	  typename Mutation = QSpinLockCorrect, typename Events = EventsOn>
 class QSpinLock {
 	using L = Layout;
 
@@ -582,8 +594,8 @@ public:
 				     try_cmpxchg_relaxed(&word_.val, &val,
 							 L::_Q_LOCKED_VAL), 1))
 			return;
-		detail::queued_spin_lock_slowpath<L, PendingLoops, Mutation>(
-			&word_, val);
+		detail::queued_spin_lock_slowpath<L, PendingLoops, Mutation,
+						  Events>(&word_, val);
 	}
 
 	/* trylock - 0,0,0 -> 0,0,1 or fail; see queued_spin_trylock(). */
@@ -635,17 +647,17 @@ private:
  * and preset a CPU's node count (to force the nested and no-node paths).
  */
 struct QSpinLockTestAccess {
-	template <typename L, unsigned int P, typename M>
-	static __always_inline QSpinLockWord &word(QSpinLock<L, P, M> &lock)
+	template <typename L, unsigned int P, typename M, typename E>
+	static __always_inline QSpinLockWord &word(QSpinLock<L, P, M, E> &lock)
 	{
 		return lock.word_;
 	}
 
-	template <typename L, unsigned int P, typename M>
-	static __always_inline void slowpath(QSpinLock<L, P, M> &lock,
+	template <typename L, unsigned int P, typename M, typename E>
+	static __always_inline void slowpath(QSpinLock<L, P, M, E> &lock,
 					     uint32_t val)
 	{
-		detail::queued_spin_lock_slowpath<L, P, M>(&lock.word_, val);
+		detail::queued_spin_lock_slowpath<L, P, M, E>(&lock.word_, val);
 	}
 
 	/* Precondition: on @cpu with irqs disabled, or @cpu idle. */

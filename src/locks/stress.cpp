@@ -156,4 +156,29 @@ void collect(RunBase *r, Result *res)
 		res->halts = r->halts() - r->halts_start;
 }
 
+/*
+ * Two empty out-of-line calls into the glue, measured as uncontended_ps()
+ * measures a lock+unlock pair: what the kernel's spinlock_t pays on top
+ * of its own code, reached through pvk_spin_lock() and pvk_spin_unlock()
+ * where pvsync's locks are inlined.  The benchmark reports the kernel's
+ * figure raw and less this.
+ */
+uint64_t glue_call_pair_ps()
+{
+	constexpr unsigned int loops = 20000;
+	uint64_t t0, t1;
+
+	{
+		IrqSaveGuard g;
+
+		t0 = rdtsc_ordered();
+		for (unsigned int i = 0; i < loops; i++) {
+			pvk_spin_call_nop(nullptr);
+			pvk_spin_call_nop(nullptr);
+		}
+		t1 = rdtsc_ordered();
+	}
+	return mul_div(cycles_to_ns(t1 - t0), 1000, loops);
+}
+
 } /* namespace pv::stress */

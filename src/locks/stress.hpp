@@ -112,6 +112,7 @@ bool start_threads(RunBase *r, Crew::Fn body, Crew::Fn prepare,
 		   void (*irq_fn)(void *));
 void wait_and_stop(RunBase *r, Result *res);
 void collect(RunBase *r, Result *res);
+uint64_t glue_call_pair_ps();
 
 /*
  * The templates below have internal linkage (an unnamed namespace): each
@@ -268,6 +269,7 @@ int run(const Config &cfg, Result *res, bool failures_expected = false)
 	if constexpr (SelfCheckingLock<Lock>)
 		Lock::failures_reset(failures_expected);
 	res->uncontended_ps = r->uncontended_ps();
+	res->glue_call_pair_ps = glue_call_pair_ps();
 	if (start_threads(r, Run<Lock>::body, Run<Lock>::prepare,
 			  Run<Lock>::irq_fn))
 		wait_and_stop(r, res);

@@ -45,6 +45,7 @@ void Result::print(TextBuf &out) const
 	out.kv("throughput_per_s",
 	       mul_div(acquisitions, 1000000000, elapsed_ns ? elapsed_ns : 1));
 	out.kv("uncontended_ns", Fixed{ uncontended_ps, 3 });
+	out.kv("glue_call_pair_ns", Fixed{ glue_call_pair_ps, 3 });
 	out.kv("per_thread_min", per_thread_min);
 	out.kv("per_thread_max", per_thread_max);
 	out.kv("fairness_jain", Fixed{ jain_x1000, 3 });

@@ -83,6 +83,7 @@ struct Result {
 	uint64_t jain_x1000;		/* Jain's fairness index x 1000 */
 	uint64_t lat_p50_ns, lat_p99_ns, lat_max_ns;
 	uint64_t uncontended_ps;	/* one lock+unlock pair, picoseconds */
+	uint64_t glue_call_pair_ps;	/* two empty glue calls, picoseconds */
 	uint32_t violations;
 	uint64_t counter;
 	uint32_t irq_violations;

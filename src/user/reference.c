@@ -6,8 +6,10 @@
  * libc header; it measures, it implements nothing.
  */
 #include <pthread.h>
+#include <stdbool.h>
 
 #include <pvsync/compiler.h>
+#include <pvsync/kapi.h>
 #include <pvsync/ukapi.h>
 #include "user.h"
 
@@ -37,4 +39,12 @@ unsigned long long pvu_empty_loop_ticks(unsigned int pairs)
 		asm volatile("" ::: "memory");
 	t1 = pvu_rdtsc();
 	return t1 - t0;
+}
+
+/*
+ * The kernel's spinlock_t has no user-space build; the empty out-of-line
+ * call the stress engine times as glue_call_pair_ns (kapi.h) does.
+ */
+void pvk_spin_call_nop(struct pvk_spinlock *l)
+{
 }

@@ -21,6 +21,12 @@ unsigned long long pvk_now_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+/* The kernel's local_clock(); CLOCK_MONOTONIC serves in user space. */
+unsigned long long pvk_clock_ns(void)
+{
+	return pvk_now_ns();
+}
+
 /*
  * The median of five 20 ms windows: a window in which the thread was
  * preempted between its two clock reads is off either way.

@@ -68,7 +68,10 @@
  *
  * Events: pv_kick_wake and pv_latency_wake (ns from the kick's stamp to
  * the waiter running again), counted by the waiter; pv_latency_kick is
- * counted by the lock around kick().
+ * counted by the lock around kick().  The stamps are pvk_clock_ns()
+ * (local_clock(): cheap and NMI-safe, as the kernel's sched_clock()
+ * stamps of these events), not ktime_get_ns().  These counts are behind
+ * a halt, so they do not follow the lock's Events policy.
  *
  * Checked by KUnit pvqspinlock/emulated_kick_wakes_halted_waiter (a
  * waiter on a second CPU halts and is kicked awake, latency recorded) and
@@ -167,7 +170,8 @@ pv_emulated_wait(uint8_t *ptr, uint8_t val, McsNode *self,
 		 */
 		stamp = xchg(&box->kick_stamp, 0ULL);
 		if (stamp) {
-			uint64_t now = pvk_now_ns();
+			/* The kicker's clock (another CPU's): clamp. */
+			uint64_t now = pvk_clock_ns();
 
 			lockevent_inc_cpu(cpu, LockEvent::pv_kick_wake);
 			lockevent_add_cpu(cpu, LockEvent::pv_latency_wake,
@@ -227,7 +231,7 @@ struct PvBackendEmulated {
 		PvNodeState *pn = pv_node(node);
 
 		/* model: pvq.backend.kick */
-		xchg(&pn->kick_stamp, pvk_now_ns() | 1);
+		xchg(&pn->kick_stamp, pvk_clock_ns() | 1);
 		pvk_send_kick_ipi(READ_ONCE(pn->cpu));
 	}
 

@@ -105,6 +105,12 @@
  * byte) this lock records the failure (pv_record_failure()), WARNs once
  * and continues: the run fails, the machine does not.
  *
+ * Events: as QSpinLock's, the Events policy (lock_events.hpp) counts the
+ * lock's pv_* events and lock_slowpath (here once per waiter that became
+ * the queue head, where the kernel's paravirt lock counts it) and times
+ * the unlock's kick with the cheap clock; EventsOff compiles them out.
+ * The backend's own counts, behind a halt, stay.
+ *
  * Preemption: as QSpinLock, the caller of lock() and unlock() has
  * preemption disabled.  A task-context waiter halts with irqs enabled;
  * a waiter in hard irq polls (see the backends).
@@ -255,6 +261,7 @@ static __always_inline bool pv_trylock_clear_pending(QSpinLockWord *lock)
  * halted vCPU); give up, and queue, once there is no queue or pending is
  * set.  Acquire: pairs with the release in unlock().
  */
+template <typename E>
 static __always_inline bool pv_hybrid_queued_unfair_trylock(QSpinLockWord *lock)
 {
 	/* model: pvq.unfair_trylock */
@@ -264,7 +271,7 @@ static __always_inline bool pv_hybrid_queued_unfair_trylock(QSpinLockWord *lock)
 		if (!(val & PvL::_Q_LOCKED_PENDING_MASK) &&
 		    cmpxchg_acquire(&lock->locked, static_cast<uint8_t>(0),
 				    static_cast<uint8_t>(PvL::_Q_LOCKED_VAL)) == 0) {
-			lockevent_inc(LockEvent::pv_lock_stealing);
+			E::inc(LockEvent::pv_lock_stealing);
 			return true;
 		}
 		if (!(val & PvL::_Q_TAIL_MASK) || (val & PvL::_Q_PENDING_MASK))
@@ -340,7 +347,8 @@ static __always_inline bool pv_claim_halted(McsNode *node)
  * pv_wait_node - a queued node waits to become the head: spin, then halt.
  * Returns once node->locked is set (the caller's acquire load follows).
  */
-template <typename B, unsigned int SpinThreshold, typename F = PvNoFlaw>
+template <typename B, unsigned int SpinThreshold, typename E,
+	  typename F = PvNoFlaw>
 static __always_inline void pv_wait_node(McsNode *node, McsNode *prev)
 {
 	PvNodeState *pn = pv_node(node);
@@ -361,8 +369,8 @@ static __always_inline void pv_wait_node(McsNode *node, McsNode *prev)
 
 		/* running -> halted, then re-check locked (see above). */
 		if (!pv_halt_then_check<F>(node)) {
-			lockevent_inc_cpu(cpu, LockEvent::pv_wait_node);
-			lockevent_cond_inc(LockEvent::pv_wait_early, wait_early);
+			E::inc_cpu(cpu, LockEvent::pv_wait_node);
+			E::cond_inc(LockEvent::pv_wait_early, wait_early);
 			B::wait(&pn->state, vcpu_halted, node);
 		}
 
@@ -384,7 +392,7 @@ static __always_inline void pv_wait_node(McsNode *node, McsNode *prev)
 		if (READ_ONCE(node->locked))
 			return;
 		/* Woken (or returned) while still not the head. */
-		lockevent_inc_cpu(cpu, LockEvent::pv_spurious_wakeup);
+		E::inc_cpu(cpu, LockEvent::pv_spurious_wakeup);
 	}
 }
 
@@ -418,7 +426,8 @@ static __always_inline void pv_kick_node(QSpinLockWord *lock, McsNode *node)
  * lock hashed and S set.  Returns the word, with the lock ours (locked
  * byte 1 or S); the caller claims it as the native head does.
  */
-template <typename B, typename H, typename F, unsigned int SpinThreshold>
+template <typename B, typename H, typename F, unsigned int SpinThreshold,
+	  typename E>
 static __always_inline uint32_t pv_wait_head_or_lock(QSpinLockWord *lock,
 						     McsNode *node)
 {
@@ -428,6 +437,13 @@ static __always_inline uint32_t pv_wait_head_or_lock(QSpinLockWord *lock,
 	/* pv_kick_node() hashed the lock for us already. */
 	bool hashed = READ_ONCE(pn->state) == vcpu_hashed;
 	unsigned int waitcnt;
+
+	/*
+	 * lock_slowpath, where the kernel's paravirt lock counts it: once
+	 * per waiter that queued and became the head (the native lock
+	 * counts at its queue: label, which the paravirt path skips).
+	 */
+	E::inc_cpu(cpu, LockEvent::lock_slowpath);
 
 	for (waitcnt = 0;; waitcnt++) {
 		/* For our successor's pv_wait_early(): we are running. */
@@ -490,8 +506,8 @@ static __always_inline uint32_t pv_wait_head_or_lock(QSpinLockWord *lock,
 			}
 		}
 		WRITE_ONCE(pn->state, vcpu_hashed);
-		lockevent_inc_cpu(cpu, LockEvent::pv_wait_head);
-		lockevent_cond_inc(LockEvent::pv_wait_again, waitcnt != 0);
+		E::inc_cpu(cpu, LockEvent::pv_wait_head);
+		E::cond_inc(LockEvent::pv_wait_again, waitcnt != 0);
 		/* model: pvq.wait_head.halt */
 		B::wait(&lock->locked, _Q_SLOW_VAL, node);
 		/*
@@ -518,13 +534,14 @@ gotlock:
  * path (qspinlock.hpp's queued_spin_lock_slowpath()): no pending path,
  * the hybrid trylock, and the node and head waits above.
  */
-template <typename B, typename H, typename F, unsigned int SpinThreshold>
+template <typename B, typename H, typename F, unsigned int SpinThreshold,
+	  typename E>
 struct PvSlowpathHooks {
 	static constexpr bool paravirt = true;
 
 	static __always_inline bool trylock(QSpinLockWord *lock)
 	{
-		return pv_hybrid_queued_unfair_trylock(lock);
+		return pv_hybrid_queued_unfair_trylock<E>(lock);
 	}
 
 	static __always_inline void init_node(McsNode *node, unsigned int cpu)
@@ -534,13 +551,14 @@ struct PvSlowpathHooks {
 
 	static __always_inline void wait_node(McsNode *node, McsNode *prev)
 	{
-		pv_wait_node<B, SpinThreshold, F>(node, prev);
+		pv_wait_node<B, SpinThreshold, E, F>(node, prev);
 	}
 
 	static __always_inline uint32_t wait_head_or_lock(QSpinLockWord *lock,
 							  McsNode *node)
 	{
-		return pv_wait_head_or_lock<B, H, F, SpinThreshold>(lock, node);
+		return pv_wait_head_or_lock<B, H, F, SpinThreshold, E>(lock,
+									     node);
 	}
 
 	static __always_inline void kick_node(QSpinLockWord *lock, McsNode *node)
@@ -553,13 +571,11 @@ struct PvSlowpathHooks {
  * pv_unlock_slowpath - the unlock cmpxchg found @locked != 1.
  * *,*,S -> *,*,0: unhash, release, kick.
  */
-template <typename B, typename H>
+template <typename B, typename H, typename E>
 static __attribute__((noinline)) void pv_unlock_slowpath(QSpinLockWord *lock,
 							 uint8_t locked)
 {
 	McsNode *node;
-	unsigned int cpu;
-	uint64_t t0;
 
 	if (__builtin_expect(locked != _Q_SLOW_VAL, 0)) {
 		/* The kernel WARNs and leaves the lock alone; so do we. */
@@ -587,18 +603,25 @@ static __attribute__((noinline)) void pv_unlock_slowpath(QSpinLockWord *lock,
 	 */
 	smp_store_release(&lock->locked, 0);
 
-	cpu = this_cpu();
-	lockevent_inc_cpu(cpu, LockEvent::pv_kick_unlock);
-	t0 = pvk_now_ns();
 	/* model: pvq.unlock.kick */
-	B::kick(node);
-	lockevent_add_cpu(cpu, LockEvent::pv_latency_kick, pvk_now_ns() - t0);
+	if constexpr (E::enabled) {
+		unsigned int cpu = this_cpu();
+		/* One CPU (preemption disabled): its clock does not step back. */
+		uint64_t t0 = E::stamp_ns();
+
+		E::inc_cpu(cpu, LockEvent::pv_kick_unlock);
+		B::kick(node);
+		E::add_cpu(cpu, LockEvent::pv_latency_kick, E::stamp_ns() - t0);
+	} else {
+		B::kick(node);
+	}
 }
 
 } /* namespace detail */
 
 template <typename Backend, typename Hash = PvHashDefault,
-	  typename Flaw = PvNoFlaw, unsigned int SpinThreshold = (1U << 15)>
+	  typename Flaw = PvNoFlaw, unsigned int SpinThreshold = (1U << 15),
+	  typename Events = EventsOn>
 class PvQSpinLock {
 	using L = WordLayoutSmall;
 
@@ -650,8 +673,10 @@ public:
 			return;
 		detail::queued_spin_lock_slowpath<
 			L, 0, QSpinLockCorrect,
+			Events,
 			detail::PvSlowpathHooks<Backend, Hash, Flaw,
-						SpinThreshold>>(&word_, val);
+						SpinThreshold, Events>>(&word_,
+									val);
 	}
 
 	/* trylock - 0,0,0 -> 0,0,1 or fail; never waits. */
@@ -676,7 +701,7 @@ public:
 						 static_cast<uint8_t>(0));
 		if (__builtin_expect(locked == L::_Q_LOCKED_VAL, 1))
 			return;
-		detail::pv_unlock_slowpath<Backend, Hash>(&word_, locked);
+		detail::pv_unlock_slowpath<Backend, Hash, Events>(&word_, locked);
 	}
 
 	__always_inline bool is_locked() const
@@ -717,8 +742,9 @@ private:
 
 /* The KUnit seam: the word and the algorithm's steps. */
 struct PvQSpinLockTestAccess {
-	template <typename B, typename H, typename F, unsigned int T>
-	static __always_inline QSpinLockWord &word(PvQSpinLock<B, H, F, T> &l)
+	template <typename B, typename H, typename F, unsigned int T,
+		  typename E>
+	static __always_inline QSpinLockWord &word(PvQSpinLock<B, H, F, T, E> &l)
 	{
 		return l.word_;
 	}
@@ -728,23 +754,25 @@ struct PvQSpinLockTestAccess {
 		detail::pv_init_node(node, cpu);
 	}
 
-	template <typename B, unsigned int T, typename F = PvNoFlaw>
+	template <typename B, unsigned int T, typename F = PvNoFlaw,
+		  typename E = EventsOn>
 	static __always_inline void wait_node(McsNode *node, McsNode *prev)
 	{
-		detail::pv_wait_node<B, T, F>(node, prev);
+		detail::pv_wait_node<B, T, E, F>(node, prev);
 	}
 
 	template <typename B, typename H, typename F, unsigned int T>
 	static __always_inline uint32_t wait_head_or_lock(QSpinLockWord *lock,
 							  McsNode *node)
 	{
-		return detail::pv_wait_head_or_lock<B, H, F, T>(lock, node);
+		return detail::pv_wait_head_or_lock<B, H, F, T, EventsOn>(lock,
+									node);
 	}
 
 	/* A newcomer's steal: the hybrid unfair trylock. */
 	static __always_inline bool steal(QSpinLockWord *lock)
 	{
-		return detail::pv_hybrid_queued_unfair_trylock(lock);
+		return detail::pv_hybrid_queued_unfair_trylock<EventsOn>(lock);
 	}
 
 	/* The two halves of the store-buffering pair, for the litmus. */
