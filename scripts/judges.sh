@@ -14,7 +14,7 @@ smoke:locks/qspinlock_mutant_head
 smoke:upcall/no_recheck
 smoke:upcall/migrate
 smoke:pi_desc/plain_store
-smoke:locks/pvqspinlock-unlock_ignores_slow
+smoke:locks/pvqspinlock-unlock_skips_kick
 kunit:qspinlock.stress_catches_qspinlock_mutants
 kunit:qspinlock.stress_catches_busted
 kunit:upcall.mutant_no_recheck_loses_event
@@ -24,7 +24,7 @@ kunit:pi_desc.stress_plain_store_loses_on
 kunit:pvqspinlock.mutant_woken_head_unhashing_is_caught
 kunit:pvqspinlock.mutant_unlock_ignoring_slow_is_caught
 kunit:pvqspinlock.emulated_lost_kick_is_recorded
-kunit:pvqspinlock.stress_catches_unlock_ignoring_slow
+kunit:pvqspinlock.stress_catches_unlock_skipping_kick
 '
 
 # A KCSAN report on the stress engine's plain counter (src/locks/stress.hpp):

@@ -120,7 +120,7 @@
 	C(pvqspinlock, wait_node_store_buffering)               \
 	P(pvqspinlock, stress_excludes_and_kicks,               \
 	  PVSYNC_PARAMS_PV_BACKENDS)                            \
-	C(pvqspinlock, stress_catches_unlock_ignoring_slow)     \
+	C(pvqspinlock, stress_catches_unlock_skipping_kick)     \
 	C(pvqspinlock, host_backend_runs_or_says_why)
 
 #define PVSYNC_SUITES(S)                                        \

@@ -96,6 +96,7 @@ constexpr Option<RunFn> pv_variants[] = {
 	{ PvFlawWaitNodeNoMb::name, run_pv_with<B, PvFlawWaitNodeNoMb> },
 	{ PvFlawUnhashBeforeLocked::name,
 	  run_pv_with<B, PvFlawUnhashBeforeLocked> },
+	{ PvFlawUnlockSkipsKick::name, run_pv_with<B, PvFlawUnlockSkipsKick> },
 };
 static_assert(sizeof(pv_variants<PvBackendNative>) /
 	      sizeof(pv_variants<PvBackendNative>[0]) == nr_variants);

@@ -41,6 +41,7 @@ enum Variant : unsigned int {
 	variant_wake_stores_running,
 	variant_wait_node_no_mb,
 	variant_unhash_before_locked,
+	variant_unlock_skips_kick,
 	nr_variants,
 };
 

@@ -145,6 +145,7 @@ struct PvNoFlaw {
 	static constexpr bool wake_stores_running = false;
 	static constexpr bool wait_node_no_mb = false;
 	static constexpr bool unhash_before_locked = false;
+	static constexpr bool unlock_skips_kick = false;
 };
 
 /*
@@ -158,10 +159,24 @@ struct PvFlawSeedUnhash : PvNoFlaw {
 	static constexpr bool unhash_after_wake = true;
 };
 
-/* Mutant: unlock stores 0 over S and never kicks the halted head. */
+/*
+ * Mutant: unlock stores 0 over S and never kicks the halted head.  It
+ * also leaves the entry, so a later hash of the lock finds it: whichever
+ * of "double entry" and "lost kick" is seen first names the run.
+ */
 struct PvFlawUnlockIgnoresSlow : PvNoFlaw {
 	static constexpr const char name[] = "unlock_ignores_slow";
 	static constexpr bool unlock_ignores_slow = true;
+};
+
+/*
+ * Mutant: the unlock slow path unhashes and releases but does not kick.
+ * Nothing else is wrong, so every wait that only a kick can end is a
+ * lost kick, and nothing else fails first.
+ */
+struct PvFlawUnlockSkipsKick : PvNoFlaw {
+	static constexpr const char name[] = "unlock_skips_kick";
+	static constexpr bool unlock_skips_kick = true;
 };
 
 /*
@@ -571,7 +586,7 @@ struct PvSlowpathHooks {
  * pv_unlock_slowpath - the unlock cmpxchg found @locked != 1.
  * *,*,S -> *,*,0: unhash, release, kick.
  */
-template <typename B, typename H, typename E>
+template <typename B, typename H, typename E, bool Kick = true>
 static __attribute__((noinline)) void pv_unlock_slowpath(QSpinLockWord *lock,
 							 uint8_t locked)
 {
@@ -604,7 +619,9 @@ static __attribute__((noinline)) void pv_unlock_slowpath(QSpinLockWord *lock,
 	smp_store_release(&lock->locked, 0);
 
 	/* model: pvq.unlock.kick */
-	if constexpr (E::enabled) {
+	if constexpr (!Kick) {
+		return;		/* PvFlawUnlockSkipsKick */
+	} else if constexpr (E::enabled) {
 		unsigned int cpu = this_cpu();
 		/* One CPU (preemption disabled): its clock does not step back. */
 		uint64_t t0 = E::stamp_ns();
@@ -701,7 +718,8 @@ public:
 						 static_cast<uint8_t>(0));
 		if (__builtin_expect(locked == L::_Q_LOCKED_VAL, 1))
 			return;
-		detail::pv_unlock_slowpath<Backend, Hash, Events>(&word_, locked);
+		detail::pv_unlock_slowpath<Backend, Hash, Events,
+					   !Flaw::unlock_skips_kick>(&word_, locked);
 	}
 
 	__always_inline bool is_locked() const
