@@ -386,11 +386,13 @@ int Engine<G>::run(const Config &cfg, Result *res)
 	return 0;
 }
 
-/* Best of cost_samples runs of @pairs mask/unmask pairs, irqs off. */
-template <typename B>
-Cost measure_one(Vcpu *v, unsigned int pairs)
+/*
+ * Best of cost_samples timed runs of @body, which does @pairs of what is
+ * measured, irqs off: ps and 1/100 cycles per pair.
+ */
+template <typename Body>
+Cost best_of(unsigned int pairs, Body body)
 {
-	using G = Guest<B, NoAssert>;
 	uint64_t best_cycles = ~0ULL, best_ns = ~0ULL;
 
 	for (unsigned int k = 0; k < cost_samples; k++) {
@@ -398,10 +400,7 @@ Cost measure_one(Vcpu *v, unsigned int pairs)
 		uint64_t t0 = pvk_now_ns();
 		uint64_t c0 = rdtsc_ordered();
 
-		for (unsigned int i = 0; i < pairs; i++) {
-			G::mask(v);
-			G::unmask(v);
-		}
+		body();
 
 		uint64_t c1 = rdtsc_ordered();
 		uint64_t t1 = pvk_now_ns();
@@ -413,6 +412,20 @@ Cost measure_one(Vcpu *v, unsigned int pairs)
 	}
 	return Cost{ measure::mul_div(best_ns, 1000, pairs),
 		     measure::mul_div(best_cycles, 100, pairs) };
+}
+
+/* @pairs mask/unmask pairs with barrier @B. */
+template <typename B>
+Cost measure_one(Vcpu *v, unsigned int pairs)
+{
+	using G = Guest<B, NoAssert>;
+
+	return best_of(pairs, [&] {
+		for (unsigned int i = 0; i < pairs; i++) {
+			G::mask(v);
+			G::unmask(v);
+		}
+	});
 }
 
 /* The migrate mutant, scripted (see migrate_trial()). */
@@ -471,26 +484,10 @@ out:
 /* The same loop with nothing in it but a compiler barrier: subtracted. */
 Cost measure_baseline(unsigned int pairs)
 {
-	uint64_t best_cycles = ~0ULL, best_ns = ~0ULL;
-
-	for (unsigned int k = 0; k < cost_samples; k++) {
-		IrqSaveGuard irq;
-		uint64_t t0 = pvk_now_ns();
-		uint64_t c0 = rdtsc_ordered();
-
+	return best_of(pairs, [&] {
 		for (unsigned int i = 0; i < pairs; i++)
 			barrier();
-
-		uint64_t c1 = rdtsc_ordered();
-		uint64_t t1 = pvk_now_ns();
-
-		if (c1 - c0 < best_cycles)
-			best_cycles = c1 - c0;
-		if (t1 - t0 < best_ns)
-			best_ns = t1 - t0;
-	}
-	return Cost{ measure::mul_div(best_ns, 1000, pairs),
-		     measure::mul_div(best_cycles, 100, pairs) };
+	});
 }
 
 /* The hypervisor's CPUID signature: "TCGTCGTCGTCG" is QEMU's emulator. */
