@@ -98,15 +98,22 @@ struct ScriptHook {
 	static void at(Vcpu *v, HookPoint p);
 };
 
-template <typename G>
+/*
+ * One trial's sequence: mask, the section, an optional event raised and
+ * delivered while masked (@pre), then restore or unmask.  The scripted
+ * sweep (MarkSection) tells its hook when the section runs; the injected
+ * sweep runs exactly the production code, nothing between the accesses.
+ */
+template <typename G, bool MarkSection>
 void trial_body(Vcpu *v, bool restore_path, bool pre)
 {
-	Script *s = &script;
 	uint8_t old = G::mask(v);
 
-	WRITE_ONCE(s->in_section, true);
+	if constexpr (MarkSection)
+		WRITE_ONCE(script.in_section, true);
 	v->protected_count++;		/* the section: plain, as real code */
-	WRITE_ONCE(s->in_section, false);
+	if constexpr (MarkSection)
+		WRITE_ONCE(script.in_section, false);
 	if (pre) {
 		hv_raise(v, pre_port);
 		hv_deliver<G>(v);
@@ -177,7 +184,7 @@ void scripted(Vcpu *v, SweepResult *res)
 
 				reset_vcpu(v);
 				reset_script(v, 0);
-				trial_body<G>(v, path, pre);
+				trial_body<G, true>(v, path, pre);
 				n = script.calls;
 			}
 			if (n > max_points)
@@ -187,7 +194,7 @@ void scripted(Vcpu *v, SweepResult *res)
 
 				reset_vcpu(v);
 				reset_script(v, k);
-				trial_body<G>(v, path, pre);
+				trial_body<G, true>(v, path, pre);
 				trial_check<G>(v, res);
 			}
 		}
@@ -309,22 +316,6 @@ void quiet_tick()
 }
 
 template <typename G>
-void injected_trial_body(Vcpu *v, bool restore_path, bool pre)
-{
-	uint8_t old = G::mask(v);
-
-	v->protected_count++;		/* the section: plain, as real code */
-	if (pre) {
-		hv_raise(v, pre_port);
-		hv_deliver<G>(v);
-	}
-	if (restore_path)
-		G::restore(v, old);
-	else
-		G::unmask(v);
-}
-
-template <typename G>
 void injected(Vcpu *v, SweepResult *res)
 {
 	Watch *w = &watch;
@@ -347,7 +338,7 @@ void injected(Vcpu *v, SweepResult *res)
 				w->traps = 0;
 				w->fired = false;
 				arm(w, 1);
-				injected_trial_body<G>(v, path, pre);
+				trial_body<G, false>(v, path, pre);
 				arm(w, 0);
 				/* Counted in #DB, behind the compiler's back. */
 				n = READ_ONCE(w->traps);
@@ -376,7 +367,7 @@ void injected(Vcpu *v, SweepResult *res)
 					w->traps = 0;
 					w->fired = false;
 					arm(w, 1);
-					injected_trial_body<G>(v, path, pre);
+					trial_body<G, false>(v, path, pre);
 					arm(w, 0);
 				} while (!READ_ONCE(w->fired) && ++tries < 5);
 				if (!READ_ONCE(w->fired)) {
