@@ -182,6 +182,14 @@ struct TinyHash {
 	}
 };
 
+void script_finish(QSpinLockWord *w)
+{
+	script_reset(nullptr);
+	pv_hash_purge<TinyHash>(w);
+	WRITE_ONCE(w->val, 0u);
+	pv_failures_reset();
+}
+
 void inv_check_tiny()
 {
 	inv_check<TinyHash>();
@@ -658,10 +666,7 @@ StealOutcome run_steal()
 	out.kicked_again = steal.kicked_again;
 	out.entries_after = pv_hash_count<TinyHash>(&w);
 	out.unhash_missing = pv_failures(PvFailure::unhash_missing);
-	script_reset(nullptr);
-	pv_hash_purge<TinyHash>(&w);
-	WRITE_ONCE(w.val, 0u);
-	pv_failures_reset();
+	script_finish(&w);
 	return out;
 }
 
@@ -785,10 +790,7 @@ FreeOutcome run_free()
 	out.locked_at_drop = freerun.locked_at_drop;
 	out.entries_after = pv_hash_count<TinyHash>(&w);
 	out.failures = pv_failures_total();
-	script_reset(nullptr);
-	pv_hash_purge<TinyHash>(&w);
-	WRITE_ONCE(w.val, 0u);
-	pv_failures_reset();
+	script_finish(&w);
 	return out;
 }
 
@@ -933,10 +935,7 @@ RaceOutcome run_race()
 	out.kicked_head = race.kicked_head;
 	out.entries_after = pv_hash_count<TinyHash>(&w);
 	out.double_entry = pv_failures(PvFailure::double_entry);
-	script_reset(nullptr);
-	pv_hash_purge<TinyHash>(&w);
-	WRITE_ONCE(w.val, 0u);
-	pv_failures_reset();
+	script_finish(&w);
 	return out;
 }
 
