@@ -61,11 +61,12 @@ enum Events : unsigned int {
 
 /*
  * The experiment's settings: the stress engine's, the paravirt lock's
- * spin threshold, and the four choices (indices into the enums above).
+ * spin threshold and lost-kick bound, and the four choices (indices into the enums above).
  * Declared once, as rows, in experiment.cpp.
  */
 struct Config : stress::Config {
 	unsigned int spin_threshold;	/* pvqspinlock: spins before a halt */
+	unsigned int lost_kick_ms;	/* emulated: halt bound before a lost kick */
 	unsigned int lock;		/* enum Kind */
 	unsigned int backend;		/* enum Backend, for pvqspinlock */
 	unsigned int variant;		/* enum Variant, for pvqspinlock */

@@ -35,7 +35,9 @@
  *                      again.  With irqs disabled on entry (a waiter in
  *                      hard irq) it polls the mailbox instead of halting.
  *                      Under QEMU the hlt really gives the host CPU back.
- *                      A waiter left waiting past LostKickMs records a
+ *                      A waiter left waiting past the bound (LostKickMs,
+ *                      or with PvLostKickTunable the run-time setting
+ *                      pv_lost_kick_ms(), default 1 s) records a
  *                      lost kick (PvFailure::lost_kick) and returns; after
  *                      any recorded failure the backend no longer halts,
  *                      so a run with a lost kick ends, failed, on time.
@@ -206,11 +208,19 @@ pv_emulated_wait(uint8_t *ptr, uint8_t val, McsNode *self,
 
 } /* namespace detail */
 
-template <unsigned int LostKickMs = 1000, bool Spurious = false>
+template <unsigned int LostKickMs = PvLostKickTunable, bool Spurious = false>
 struct PvBackendEmulated {
 	static constexpr const char *name =
 		Spurious ? "emulated_spurious" : "emulated";
-	static constexpr uint64_t lost_kick_ns = LostKickMs * 1000000ULL;
+
+	/* The bound: LostKickMs, or the run-time setting (pv_hash.hpp). */
+	static __always_inline uint64_t lost_kick_ns()
+	{
+		if constexpr (LostKickMs != PvLostKickTunable)
+			return LostKickMs * 1000000ULL;
+		else
+			return pv_lost_kick_ms() * 1000000ULL;
+	}
 
 	static __always_inline int available(char *, unsigned long) { return 0; }
 
@@ -242,13 +252,13 @@ struct PvBackendEmulated {
 	static __always_inline void wait(uint8_t *ptr, uint8_t val,
 					 McsNode *self)
 	{
-		detail::pv_emulated_wait(ptr, val, self, lost_kick_ns,
+		detail::pv_emulated_wait(ptr, val, self, lost_kick_ns(),
 					 Spurious);
 	}
 };
 
 /* The kvm_wait-like emulation: wait() returns on any interrupt. */
-using PvBackendEmulatedSpurious = PvBackendEmulated<1000, true>;
+using PvBackendEmulatedSpurious = PvBackendEmulated<PvLostKickTunable, true>;
 
 struct PvBackendHost {
 	static constexpr const char name[] = "host";

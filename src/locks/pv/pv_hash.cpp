@@ -34,6 +34,8 @@ PvHashTable pv_lock_hash = { pv_hash_storage, PV_HASH_BITS };
 PvFailureRecord pv_failure;
 /* The kernel's SPIN_THRESHOLD, until an experiment sets another. */
 unsigned int pv_spin_threshold_setting = 1U << 15;
+/* The lost-kick bound, until an experiment sets another. */
+unsigned int pv_lost_kick_ms_setting = pv_lost_kick_ms_default;
 } /* namespace detail */
 
 void pv_record_failure(PvFailure what)

@@ -165,6 +165,34 @@ static inline void pv_set_spin_threshold(unsigned int spins)
 	WRITE_ONCE(detail::pv_spin_threshold_setting, spins ? spins : 1U);
 }
 
+/*
+ * The emulated backend's LostKickMs template value that means "read the
+ * run-time setting": the stress experiment's lost_kick_ms parameter.
+ */
+inline constexpr unsigned int PvLostKickTunable = 0;
+
+/* The bound's default: a waiter halted 1 s without a kick. */
+inline constexpr unsigned int pv_lost_kick_ms_default = 1000;
+
+namespace detail {
+extern unsigned int pv_lost_kick_ms_setting;
+} /* namespace detail */
+
+/* pv_lost_kick_ms() - the bound, for PvLostKickTunable backends. */
+static inline unsigned int pv_lost_kick_ms()
+{
+	return READ_ONCE(detail::pv_lost_kick_ms_setting);
+}
+
+/*
+ * pv_set_lost_kick_ms() - set it (at least 1 ms), before a run starts:
+ * the run's threads read it after the release of the run's "go".
+ */
+static inline void pv_set_lost_kick_ms(unsigned int ms)
+{
+	WRITE_ONCE(detail::pv_lost_kick_ms_setting, ms ? ms : 1U);
+}
+
 /* pv_failures_total() - failures recorded since the last reset. */
 static inline uint32_t pv_failures_total()
 {
