@@ -5,11 +5,14 @@
 #   make                 build pvsync.ko (and pvsync_kunit.ko where the target
 #                        kernel has KUnit) against KDIR
 #   make check           install what is missing, build the test kernel, run
-#                        every KUnit suite and smoke in QEMU; ends "N passed, N failed"
+#                        every KUnit suite and smoke in QEMU, then the judges:
+#                        the KCSAN and KASAN kernels and a 1-minute soak
+#                        (JUDGES=0: without them); ends "N passed, N failed"
 #   make run             boot a 4-vCPU VM and run every experiment; print a report
 #   make bench           the benchmarks, in one VM boot
 #   make repeat          every mutant smoke N times (N=20), HOG=1 with the
-#                        host's CPUs busy; prints caught/run per mutant
+#                        host's CPUs busy; prints caught/run per mutant;
+#                        TEETH=1 adds the KCSAN judge's busted-lock report
 #   make ucheck          the lock stress in user space on the real CPU, plain
 #                        and under ThreadSanitizer (correct locks pass, each
 #                        mutant is caught); ends "N passed, N failed"; make

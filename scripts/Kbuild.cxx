@@ -33,6 +33,12 @@ cxx_runtime_flags := -std=gnu++20 -ffreestanding -fno-exceptions -fno-rtti \
 	-fno-threadsafe-statics -fno-use-cxa-atexit -fno-asynchronous-unwind-tables \
 	-nostdinc -isystem $(shell $(KCXX) -print-file-name=include)
 
+# No hot/cold splitting: objtool ties a "NAME.cold" part to its parent by
+# name and allows parents of at most 128 characters, which a template
+# instance's mangled name exceeds (a KASAN build split the paravirt
+# unlock slow path that way, and objtool refused the object).
+cxx_runtime_flags += -fno-reorder-blocks-and-partition
+
 # No kernel header reaches C++: LINUXINCLUDE (with its -include of
 # compiler_types.h) is left out on purpose, and so is NOSTDINC_FLAGS.
 cxx_flags = -Wp,-MMD,$(depfile) $(cxx_runtime_flags) \

@@ -13,6 +13,7 @@
 
 #include "core/atomic.hpp"
 #include "core/cpu.hpp"
+#include "core/instrumented.hpp"
 #include "upcall/experiment.hpp"
 #include <pvsync/kapi.h>
 #include "core/test.hpp"
@@ -380,6 +381,8 @@ PV_CASE(upcall, injection_catches_barrier_none)
 {
 	SweepResult r;
 
+	if (accesses_instrumented)
+		PV_SKIP(t, instrumented_no_reordering);
 	PV_ASSERT(t, injected_sweep(barrier_none, variant_correct, &r) == 0);
 	log_sweep(t, "injected", barrier_none, variant_correct, r);
 	PV_ASSERT(t, r.err == 0);
@@ -392,6 +395,8 @@ PV_CASE(upcall, injection_catches_seed_exact_unmask)
 {
 	SweepResult r;
 
+	if (accesses_instrumented)
+		PV_SKIP(t, instrumented_no_reordering);
 	PV_ASSERT(t, injected_sweep(barrier_compiler, variant_seed_exact,
 				    &r) == 0);
 	log_sweep(t, "injected", barrier_compiler, variant_seed_exact, r);
