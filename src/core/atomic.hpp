@@ -38,7 +38,11 @@
  * nothing in Linux).  TSan then judges the orderings by happens-before.
  * It does not model standalone fences (GCC says so with -Wtsan, silenced
  * here on purpose): what only a fence orders is not judged by TSan.
- * The kernel build (no __SANITIZE_THREAD__) compiles exactly the x86 forms.
+ * A kernel built with KCSAN compiles the module with -fsanitize=thread as
+ * well, so it takes the same builtin forms; they become calls to KCSAN's
+ * __tsan_atomic* runtime, and KCSAN sees pvsync's marked and atomic
+ * accesses as such (the x86 forms' inline asm is invisible to it).  Every
+ * other kernel build compiles exactly the x86 forms.
  *
  * Checked by the pvsync_harness KUnit suite (cmpxchg returns the old value
  * and stores only on a match, xchg, fetch ops, bit ops) and, for ordering,

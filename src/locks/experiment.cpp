@@ -74,15 +74,15 @@ int run_pv_with(const Config &cfg, stress::Result *res,
 	/* The paravirt mutants, as the others, exist only counted. */
 	if (mutant && cfg.events != events_on)
 		return -22;	/* -EINVAL */
-	pv_set_spin_threshold(cfg.spin_threshold);
-	pv_set_lost_kick_ms(cfg.lost_kick_ms);
+	pv_spin_threshold.set(cfg.spin_threshold);
+	pv_lost_kick_ms.set(cfg.lost_kick_ms);
 	if constexpr (mutant)
 		ret = stress::run<Lock>(cfg, res, failures_expected);
 	else
 		ret = run_lock_events<Lock, Uncounted>(cfg, res,
 						       failures_expected);
-	pv_set_spin_threshold(kernel_spin_threshold);
-	pv_set_lost_kick_ms(pv_lost_kick_ms_default);
+	pv_spin_threshold.set(kernel_spin_threshold);
+	pv_lost_kick_ms.set(pv_lost_kick_ms_default);
 	return ret;
 }
 

@@ -37,7 +37,7 @@
  *                      Under QEMU the hlt really gives the host CPU back.
  *                      A waiter left waiting past the bound (LostKickMs,
  *                      or with PvLostKickTunable the run-time setting
- *                      pv_lost_kick_ms(), default 1 s) records a
+ *                      pv_lost_kick_ms, default 1 s) records a
  *                      lost kick (PvFailure::lost_kick) and returns; after
  *                      any recorded failure the backend no longer halts,
  *                      so a run with a lost kick ends, failed, on time.
@@ -219,7 +219,7 @@ struct PvBackendEmulated {
 		if constexpr (LostKickMs != PvLostKickTunable)
 			return LostKickMs * 1000000ULL;
 		else
-			return pv_lost_kick_ms() * 1000000ULL;
+			return pv_lost_kick_ms.get() * 1000000ULL;
 	}
 
 	static __always_inline int available(char *, unsigned long) { return 0; }

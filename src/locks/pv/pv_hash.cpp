@@ -32,11 +32,12 @@ static_assert(sizeof(failure_text) / sizeof(failure_text[0]) ==
 namespace detail {
 PvHashTable pv_lock_hash = { pv_hash_storage, PV_HASH_BITS };
 PvFailureRecord pv_failure;
-/* The kernel's SPIN_THRESHOLD, until an experiment sets another. */
-unsigned int pv_spin_threshold_setting = 1U << 15;
-/* The lost-kick bound, until an experiment sets another. */
-unsigned int pv_lost_kick_ms_setting = pv_lost_kick_ms_default;
 } /* namespace detail */
+
+/* The kernel's SPIN_THRESHOLD, until an experiment sets another. */
+PvRunSetting pv_spin_threshold = { 1U << 15 };
+/* The lost-kick bound, until an experiment sets another. */
+PvRunSetting pv_lost_kick_ms = { pv_lost_kick_ms_default };
 
 void pv_record_failure(PvFailure what)
 {

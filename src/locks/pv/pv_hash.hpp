@@ -141,57 +141,36 @@ void pv_record_failure(PvFailure what);
 void pv_failures_reset(bool quiet = false);
 
 /*
- * The SpinThreshold template value that means "read the run-time
- * setting": the stress experiment's spin_threshold parameter.
+ * PvRunSetting - a paravirt lock setting that a stress run chooses: set
+ * (to at least 1) before the run starts, read by the run's threads after
+ * the release of its "go", which orders the two (crew.hpp).  Marked
+ * accesses: KUnit cases may read the default while no run is on.
+ */
+struct PvRunSetting {
+	unsigned int value;
+
+	__always_inline unsigned int get() const { return READ_ONCE(value); }
+	__always_inline void set(unsigned int v)
+	{
+		WRITE_ONCE(value, v ? v : 1U);
+	}
+};
+
+/*
+ * The template values that mean "read the run-time setting": a lock's
+ * SpinThreshold (the locks experiment's spin_threshold) and the emulated
+ * backend's LostKickMs (its lost_kick_ms).
  */
 inline constexpr unsigned int PvSpinTunable = 0;
-
-namespace detail {
-extern unsigned int pv_spin_threshold_setting;
-} /* namespace detail */
-
-/* pv_spin_threshold() - spins before halting, for PvSpinTunable locks. */
-static inline unsigned int pv_spin_threshold()
-{
-	return READ_ONCE(detail::pv_spin_threshold_setting);
-}
-
-/*
- * pv_set_spin_threshold() - set it (at least 1), before a run starts:
- * the run's threads read it after the release of the run's "go".
- */
-static inline void pv_set_spin_threshold(unsigned int spins)
-{
-	WRITE_ONCE(detail::pv_spin_threshold_setting, spins ? spins : 1U);
-}
-
-/*
- * The emulated backend's LostKickMs template value that means "read the
- * run-time setting": the stress experiment's lost_kick_ms parameter.
- */
 inline constexpr unsigned int PvLostKickTunable = 0;
 
-/* The bound's default: a waiter halted 1 s without a kick. */
+/* The lost-kick bound's default: a waiter halted 1 s without a kick. */
 inline constexpr unsigned int pv_lost_kick_ms_default = 1000;
 
-namespace detail {
-extern unsigned int pv_lost_kick_ms_setting;
-} /* namespace detail */
-
-/* pv_lost_kick_ms() - the bound, for PvLostKickTunable backends. */
-static inline unsigned int pv_lost_kick_ms()
-{
-	return READ_ONCE(detail::pv_lost_kick_ms_setting);
-}
-
-/*
- * pv_set_lost_kick_ms() - set it (at least 1 ms), before a run starts:
- * the run's threads read it after the release of the run's "go".
- */
-static inline void pv_set_lost_kick_ms(unsigned int ms)
-{
-	WRITE_ONCE(detail::pv_lost_kick_ms_setting, ms ? ms : 1U);
-}
+/* Spins before halting, for PvSpinTunable locks; the kernel's 1 << 15. */
+extern PvRunSetting pv_spin_threshold;
+/* The lost-kick bound in ms, for PvLostKickTunable emulated backends. */
+extern PvRunSetting pv_lost_kick_ms;
 
 /* pv_failures_total() - failures recorded since the last reset. */
 static inline uint32_t pv_failures_total()

@@ -235,7 +235,7 @@ inline constexpr uint8_t _Q_SLOW_VAL = 3;
 /*
  * The number of spins before a waiter halts: SpinThreshold, or, for
  * SpinThreshold == PvSpinTunable, the run-time setting
- * pv_set_spin_threshold() (pv_hash.hpp), which the stress experiment
+ * pv_spin_threshold.set() (pv_hash.hpp), which the stress experiment
  * lowers so that contended waiters halt on every machine.
  */
 template <unsigned int SpinThreshold>
@@ -244,7 +244,7 @@ static __always_inline unsigned int pv_spins()
 	if constexpr (SpinThreshold != PvSpinTunable)
 		return SpinThreshold;
 	else
-		return pv_spin_threshold();
+		return pv_spin_threshold.get();
 }
 
 /* Check the predecessor's state every this many spins. */
