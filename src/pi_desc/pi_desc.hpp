@@ -186,13 +186,13 @@ static_assert(Control{ ~0ULL }.with_nv(0).nv() == 0 &&
 
 enum class ApicMode : unsigned int { x2apic, xapic };
 
-constexpr uint32_t encode_ndst(uint32_t apic_id, ApicMode mode)
+static constexpr uint32_t encode_ndst(uint32_t apic_id, ApicMode mode)
 {
 	return mode == ApicMode::x2apic ? apic_id : (apic_id << 8) & 0xff00;
 }
 
 /* The APIC id in @ndst; ~0u when @ndst is not a valid @mode encoding. */
-constexpr uint32_t decode_ndst(uint32_t ndst, ApicMode mode)
+static constexpr uint32_t decode_ndst(uint32_t ndst, ApicMode mode)
 {
 	if (mode == ApicMode::x2apic)
 		return ndst;
