@@ -105,9 +105,21 @@ judge_build_matrix() {
 # that it caught the mutant, or (KCSAN) the race on the stress engine's
 # counter.  Anything else fails.  Prints the counter races it saw.
 judge_reports() {
-	local name=$1 console=$2 ctx head detail bad=0 expected=0
+	local name=$1 console=$2 ctx head detail bad=0 expected=0 kernel=0
 	"$top/scripts/sanitizer-reports" "$console" >"$console.reports"
 	while IFS=$'\t' read -r ctx head detail; do
+		# The teeth raise KCSAN's sampling for the whole kernel, 80
+		# times: the kernel's own races (no pvsync function in the
+		# report, e.g. the scheduler's nohz cpumask read in
+		# _find_next_bit) show up there.  They are listed, not ours
+		# to fail; at the default sampling every report fails.
+		if [[ $ctx == smoke:kcsan-teeth/* && $head == "BUG: KCSAN: "* &&
+		      $head != *"[pvsync]"* ]]; then
+			kernel=$((kernel + 1))
+			printf '    the kernel'"'"'s own race, at raised sampling (%s): %s\n' \
+				"$ctx" "$head"
+			continue
+		fi
 		if grep -qxF "$ctx" <<<"$judge_mutant_contexts"; then
 			case $head in
 			"WARNING: "*" pvk_warn_once_report+"*)
@@ -120,8 +132,10 @@ judge_reports() {
 		bad=$((bad + 1))
 		printf '    %s: %s\n' "$ctx" "$head"
 	done <"$console.reports"
+	local own=
+	[ $kernel -eq 0 ] || own=", $kernel in the kernel alone at raised sampling"
 	if [ $bad -eq 0 ]; then
-		result pass "$name: no unexpected report in dmesg ($expected expected in mutant runs)"
+		result pass "$name: no unexpected report in dmesg ($expected expected in mutant runs$own)"
 	else
 		result fail "$name: $bad unexpected reports in dmesg (see $console.reports)"
 	fi
@@ -164,10 +178,10 @@ judge_boot() {
 		local lock verdict n runs
 		for lock in qspinlock ticket spinlock pvqspinlock; do
 			verdict=$(sed -n "s/^teeth $lock //p" "$log")
-			n=$(awk -F'\t' -v c="smoke:kcsan-teeth/$lock" '$1 == c' \
-				"$console.reports" | wc -l)
+			n=$(awk -F'\t' -v c="smoke:kcsan-teeth/$lock" \
+				'$1 == c && $2 ~ /[[]pvsync[]]/' "$console.reports" | wc -l)
 			if [ "$verdict" = PASS ] && [ "$n" -eq 0 ]; then
-				result pass "kcsan kernel: $lock, 2 s at skip_watch=50, no KCSAN report"
+				result pass "kcsan kernel: $lock, 2 s at skip_watch=50, no KCSAN report in pvsync"
 			else
 				result fail "kcsan kernel: $lock under raised sampling: verdict ${verdict:-none}, $n reports"
 			fi
